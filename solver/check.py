@@ -209,15 +209,11 @@ class ScenarioView:
                 headcount=int(row["headcount"]),
                 must_fill=bool(row.get("must_fill", False)),
                 priority=_int(row.get("priority", 1)) or 1,
-                education_fields=frozenset(
-                    f.strip().lower() for f in fields if f and f.strip()
-                ),
+                education_fields=frozenset(f.strip().lower() for f in fields if f and f.strip()),
                 education_required=bool(row.get("education_required", False)),
                 retirement_age=int(row["retirement_age"]),
                 applicants_only=bool(row.get("applicants_only", False)),
-                required={
-                    c: _int(row.get(f"c.{c}")) for c in comps if f"c.{c}" in pos_cols
-                },
+                required={c: _int(row.get(f"c.{c}")) for c in comps if f"c.{c}" in pos_cols},
             )
             scope = scenario.scope
             p.in_scope = (scope.units is None or p.unit in scope.units) and (
@@ -243,9 +239,7 @@ class ScenarioView:
                 performance=str(row["performance"]).strip().lower(),
                 potential=str(row["potential"]).strip().lower(),
                 disciplined=until is not None and until >= self.as_of,
-                competencies={
-                    c: _int(row.get(f"c.{c}")) for c in comps if f"c.{c}" in emp_cols
-                },
+                competencies={c: _int(row.get(f"c.{c}")) for c in comps if f"c.{c}" in emp_cols},
             )
             if current and since is not None:
                 e.tenure = tenure_months(since, self.as_of)
@@ -389,8 +383,7 @@ class ScenarioView:
         """``W.vacancy * sum_{p in S} priority(p) * headcount(p)``."""
         w = self.scenario.weights
         return w.vacancy * sum(
-            self.positions[pid].priority * self.positions[pid].headcount
-            for pid in self.scope_ids
+            self.positions[pid].priority * self.positions[pid].headcount for pid in self.scope_ids
         )
 
     def turnover_limits(self) -> dict[str, tuple[int, list[str]]]:
