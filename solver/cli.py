@@ -1,0 +1,120 @@
+"""The ``penata`` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from solver.io import InputError, load_scenario
+from solver.result import Progress, Result, SolveParams
+from solver.scenario import Scenario
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Penata: proven-optimal ranked placement plans for ASN rotation rounds.")
+console = Console(stderr=True)
+EXIT_INVALID = 2
+
+
+def _load_or_exit(path: Path) -> Scenario:
+    try:
+        return load_scenario(path)
+    except InputError as exc:
+        console.print(f"[bold red]Invalid input[/] ({len(exc.errors)} problem(s)):")
+        for message in exc.errors:
+            console.print(f"  {message}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+@app.command()
+def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file")]) -> None:
+    """Check a scenario's input files without solving."""
+    data = _load_or_exit(scenario)
+    console.print(f"[green]OK[/] {data.name}: {len(data.employees)} employees, "
+                  f"{len(data.positions)} positions, {len(data.assessments)} assessments.")
+
+
+def _summary_table(result: Result, scenario: Scenario) -> Table:
+    table = Table(title=f"{result.scenario}: {result.status}")
+    for column in ("plan", "objective", "bound", "proven", "assignments", "moves",
+                   "promotions"):
+        table.add_column(column, justify="right")
+    levels = dict(zip(scenario.positions["id"], scenario.positions["level"], strict=True))
+    for plan in result.plans:
+        moves = [a for a in plan.assignments if a.position != a.origin]
+        promotions = sum(1 for a in moves if a.origin and levels[a.position] > levels[a.origin])
+        table.add_row(str(plan.rank), f"{plan.objective:,}", f"{plan.bound:,}",
+                      "yes" if plan.optimal else "no", str(len(plan.assignments)),
+                      str(len(moves)), str(promotions))
+    return table
+
+
+@app.command()
+def solve(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file")],
+    out: Annotated[Path, typer.Option("--out", help="Output directory")],
+    plans: Annotated[int | None, typer.Option(min=1, help="Ranked plans (default: scenario)")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole solve")] = 120.0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads")] = 2,
+    seed: Annotated[int, typer.Option(help="CP-SAT random seed")] = 0,
+) -> None:
+    """Solve a scenario and write plans.json and plans.csv into --out."""
+    from solver.output import write_outputs
+    from solver.solve import solve as run_solve
+
+    data = _load_or_exit(scenario)
+    status = Text("building model…")
+
+    def on_progress(event: Progress) -> None:
+        bound = f"{event.bound:,.0f}" if event.bound is not None else "-"
+        best = f"{event.best:,}" if event.best is not None else "-"
+        status.plain = (f"plan {event.plan}: best {best}  bound {bound}  "
+                        f"{event.elapsed:.1f} s")
+
+    params = SolveParams(plans=plans, time_limit=time_limit, workers=workers, seed=seed,
+                         progress=on_progress)
+    with Live(status, console=console, transient=True, refresh_per_second=8,
+              redirect_stdout=False):
+        result = run_solve(data, params)
+    paths = write_outputs(result, data, out, params)
+    console.print(_summary_table(result, data))
+    for reason in result.infeasibility:
+        console.print(f"[red]infeasible:[/] {reason}", markup=True, highlight=False)
+    console.print(f"{result.runtime:.2f} s; wrote " + ", ".join(str(p) for p in paths))
+    raise typer.Exit(0 if result.plans else 1)
+
+
+@app.command()
+def generate(
+    profile: Annotated[str, typer.Option(help="Profile name, e.g. kota_medan")],
+    out: Annotated[Path, typer.Option(help="Output directory")],
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+    employees: Annotated[int | None, typer.Option(min=1, help="Override employee count")] = None,
+) -> None:
+    """Generate a realistic scenario (YAML + CSV) for a profile."""
+    from solver.generate import PROFILES, generate_scenario
+
+    if profile not in PROFILES:
+        console.print(f"[red]Unknown profile {profile!r}[/]; choose one of: "
+                      + ", ".join(sorted(PROFILES)))
+        raise typer.Exit(EXIT_INVALID)
+    path = generate_scenario(profile, seed, out, employees=employees)
+    console.print(f"wrote {path}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

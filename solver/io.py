@@ -1,0 +1,758 @@
+"""Read and validate a scenario (MODEL.md section 1).
+
+Every problem found is reported as ``<file> row <n>, column <c>: <what is wrong>``,
+with ``row`` counted as a spreadsheet shows it (the header is row 1). All problems
+of a file are collected (up to :data:`MAX_ERRORS`) before :class:`InputError` is
+raised, so a planner can fix a sheet in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from solver.scenario import (
+    GRADE_RANK,
+    PERFORMANCE_ORDER,
+    POTENTIALS,
+    Pair,
+    PlanSettings,
+    Rules,
+    Scenario,
+    Scope,
+    Weights,
+)
+
+MAX_ERRORS = 50
+MAX_FILE_BYTES = 200 * 1024 * 1024
+TRUE_WORDS = {"true", "1", "yes", "ya", "y", "t"}
+FALSE_WORDS = {"false", "0", "no", "tidak", "n", "f", ""}
+
+
+class InputError(Exception):
+    """Invalid input. ``errors`` holds one message per problem found."""
+
+    def __init__(self, errors: Iterable[str]):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+class _Collector:
+    """Collects messages for one file; raises once when asked."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.errors: list[str] = []
+
+    def add(self, message: str, row: int | None = None, column: str | None = None) -> None:
+        where = self.file
+        if row is not None:
+            where += f" row {row}"
+        if column is not None:
+            where += f", column {column}" if row is not None else f" column {column}"
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InputError(self.errors)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _read_table(path: Path, label: str) -> pd.DataFrame:
+    """Read a CSV or XLSX file as text cells; header row = spreadsheet row 1."""
+    errors = _Collector(label)
+    if not path.exists():
+        errors.add(f"file not found ({path})")
+        errors.raise_if_any()
+    if not path.is_file():
+        errors.add(f"is not a file ({path})")
+        errors.raise_if_any()
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        errors.add(f"cannot be read: {exc.strerror}")
+        errors.raise_if_any()
+    if size == 0:
+        errors.add("is empty; expected a header row and data rows")
+        errors.raise_if_any()
+    if size > MAX_FILE_BYTES:
+        errors.add(f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        errors.raise_if_any()
+    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in {".xlsx", ".xlsm"}:
+        frame = _read_xlsx(path, errors)
+    else:
+        frame = _read_csv(path, errors)
+    if frame.shape[1] == 0:
+        errors.add("has no header row")
+        errors.raise_if_any()
+    columns = [str(c).strip().lower() for c in frame.columns]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(columns, start=1):
+        if name == "":
+            continue
+        if name in seen:
+            errors.add(f"column '{name}' appears twice (columns {seen[name]} and {position})", 1)
+        seen[name] = position
+    errors.raise_if_any()
+    frame.columns = columns
+    frame = frame.loc[:, [c for c in columns if c != ""]]
+    frame = frame.fillna("").astype(object).map(lambda v: str(v).strip())
+    # Rows that are entirely blank (trailing lines in exports) carry nothing.
+    keep = (frame != "").any(axis=1)
+    frame = frame[keep]
+    frame.insert(0, "row", frame.index.to_numpy() + 2)
+    return frame.reset_index(drop=True)
+
+
+def _read_csv(path: Path, errors: _Collector) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:65536]:
+        errors.add("is a binary file, not CSV text (save the sheet as CSV UTF-8 or XLSX)")
+        errors.raise_if_any()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        errors.add(
+            f"byte {raw[exc.start]:#04x} is not UTF-8 text (save the file as CSV UTF-8)", line
+        )
+        errors.raise_if_any()
+    first = text.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    try:
+        import io as _io
+
+        return pd.read_csv(
+            _io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="python",
+        )
+    except pd.errors.EmptyDataError:
+        errors.add("is empty; expected a header row and data rows")
+    except (pd.errors.ParserError, csv_error()) as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        errors.add(f"is not valid CSV: {exc}", int(match.group(1)) if match else None)
+    errors.raise_if_any()
+    raise AssertionError("unreachable")
+
+
+def csv_error() -> type[Exception]:
+    import csv
+
+    return csv.Error
+
+
+def _read_xlsx(path: Path, errors: _Collector) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(path, dtype=object, sheet_name=0, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+        errors.raise_if_any()
+    return frame.map(_xlsx_cell_text)
+
+
+def _xlsx_cell_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
+# --------------------------------------------------------------------------- cells
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
+_INT_RE = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    match = _DATE_RE.match(text)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def parse_int(text: str) -> int | None:
+    if not _INT_RE.match(text) or len(text) > 15:
+        return None
+    return int(text.split(".")[0])
+
+
+def parse_bool(text: str) -> bool | None:
+    low = text.lower()
+    if low in TRUE_WORDS:
+        return True
+    if low in FALSE_WORDS:
+        return False
+    return None
+
+
+def normalise_grade(text: str) -> str | None:
+    compact = re.sub(r"\s+", "", text)
+    match = re.fullmatch(r"(?i)(iv|iii|ii|i)/([a-e])", compact)
+    if not match:
+        return None
+    grade = f"{match.group(1).upper()}/{match.group(2).lower()}"
+    return grade if grade in GRADE_RANK else None
+
+
+def _enum_key(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _show(value: str) -> str:
+    return repr(value if len(value) <= 60 else value[:57] + "...")
+
+
+def _column(
+    frame: pd.DataFrame,
+    name: str,
+    errors: _Collector,
+    parse: Callable[[str], Any],
+    expected: str,
+    default: Any = None,
+    required: bool = False,
+) -> list[Any]:
+    """Parse one column cell by cell; blanks take ``default`` or fail when required."""
+    values: list[Any] = []
+    if name not in frame.columns:
+        return [default] * len(frame)
+    for row, text in zip(frame["row"], frame[name], strict=True):
+        if text == "":
+            if required:
+                errors.add(f"is blank; expected {expected}", row, name)
+            values.append(default)
+            continue
+        value = parse(text)
+        if value is None:
+            errors.add(f"{_show(text)} is not valid; expected {expected}", row, name)
+        values.append(value if value is not None else default)
+    return values
+
+
+def _ranged_int(low: int, high: int) -> Callable[[str], int | None]:
+    def parse(text: str) -> int | None:
+        value = parse_int(text)
+        return value if value is not None and low <= value <= high else None
+
+    return parse
+
+
+def _require_columns(frame: pd.DataFrame, names: Iterable[str], errors: _Collector) -> None:
+    missing = [n for n in names if n not in frame.columns]
+    for name in missing:
+        errors.add(f"required column '{name}' is missing (header row has: "
+                   f"{', '.join(c for c in frame.columns if c != 'row')})", 1, name)
+    errors.raise_if_any()
+
+
+def _competency_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.startswith("c.") and len(c) > 2]
+
+
+# --------------------------------------------------------------------------- positions
+
+
+def _load_positions(path: Path, label: str) -> pd.DataFrame:
+    frame = _read_table(path, label)
+    errors = _Collector(label)
+    _require_columns(
+        frame, ["id", "title", "unit", "level", "grade_min", "grade_max", "headcount"], errors
+    )
+    if len(frame) == 0:
+        errors.add("has a header but no positions")
+        errors.raise_if_any()
+    out = pd.DataFrame({"row": frame["row"].astype(int)})
+    ids = frame["id"]
+    out["id"] = ids
+    first_row: dict[str, int] = {}
+    for row, pid in zip(frame["row"], ids, strict=True):
+        if pid == "":
+            errors.add("is blank; every position needs an id", row, "id")
+        elif pid in first_row:
+            errors.add(f"position id {_show(pid)} already used on row {first_row[pid]}", row, "id")
+        else:
+            first_row[pid] = row
+    for name in ("title", "unit"):
+        out[name] = _column(frame, name, errors, str, "text", "", required=True)
+    out["level"] = _column(frame, "level", errors, _ranged_int(1, 7), "a level 1-7", 0, True)
+    grade_rank = lambda t: GRADE_RANK.get(normalise_grade(t) or "")  # noqa: E731
+    for name in ("grade_min", "grade_max"):
+        out[name] = _column(frame, name, errors, grade_rank, "a golongan I/a … IV/e", 0, True)
+    for row, low, high in zip(out["row"], out["grade_min"], out["grade_max"], strict=True):
+        if low and high and low > high:
+            errors.add("grade_min is above grade_max", row, "grade_max")
+    out["headcount"] = _column(
+        frame, "headcount", errors, _ranged_int(0, 1_000_000), "a whole number >= 0", 0, True
+    )
+    out["must_fill"] = _column(frame, "must_fill", errors, parse_bool, "true or false", False)
+    out["priority"] = _column(frame, "priority", errors, _ranged_int(1, 3), "1, 2 or 3", 1)
+    out["education_fields"] = [
+        tuple(sorted({f.strip().lower() for f in text.split(";") if f.strip()}))
+        for text in (frame["education_fields"] if "education_fields" in frame else [""] * len(frame))
+    ]
+    out["education_required"] = _column(
+        frame, "education_required", errors, parse_bool, "true or false", False
+    )
+    ages = _column(frame, "retirement_age", errors, _ranged_int(18, 100), "an age 18-100", None)
+    out["retirement_age"] = [
+        age if age is not None else (58 if level <= 4 else 60)
+        for age, level in zip(ages, out["level"], strict=True)
+    ]
+    out["applicants_only"] = _column(
+        frame, "applicants_only", errors, parse_bool, "true or false", False
+    )
+    for name in _competency_columns(frame):
+        out[name] = _column(frame, name, errors, _ranged_int(0, 5), "a level 0-5", 0)
+    errors.raise_if_any()
+    out["level"] = out["level"].astype(np.int64)
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- employees
+
+
+def birth_date_from_nip(nip: str) -> dt.date | None:
+    """The first 8 digits of a NIP are the birth date YYYYMMDD."""
+    try:
+        return dt.date(int(nip[0:4]), int(nip[4:6]), int(nip[6:8]))
+    except ValueError:
+        return None
+
+
+def _load_employees(path: Path, label: str, position_ids: set[str]) -> pd.DataFrame:
+    frame = _read_table(path, label)
+    errors = _Collector(label)
+    _require_columns(frame, ["nip", "name", "grade", "performance", "potential"], errors)
+    if len(frame) == 0:
+        errors.add("has a header but no employees")
+        errors.raise_if_any()
+    out = pd.DataFrame({"row": frame["row"].astype(int)})
+    first_row: dict[str, int] = {}
+    nips = []
+    for row, nip in zip(frame["row"], frame["nip"], strict=True):
+        compact = nip.replace(" ", "")
+        if not re.fullmatch(r"\d{18}", compact):
+            errors.add(f"{_show(nip)} is not a NIP; expected 18 digits", row, "nip")
+        elif compact in first_row:
+            errors.add(f"NIP {compact} already appears on row {first_row[compact]}", row, "nip")
+        else:
+            first_row[compact] = row
+        nips.append(compact)
+    out["nip"] = nips
+    out["name"] = _column(frame, "name", errors, str, "the employee's name", "", required=True)
+    grades = _column(frame, "grade", errors, normalise_grade, "a golongan I/a … IV/e", "", True)
+    out["grade"] = grades
+    out["grade_rank"] = [GRADE_RANK.get(g, 0) for g in grades]
+    current = list(frame["current_position"]) if "current_position" in frame else [""] * len(frame)
+    for row, pid in zip(frame["row"], current, strict=True):
+        if pid and pid not in position_ids:
+            errors.add(f"position {_show(pid)} is not in the positions table", row,
+                       "current_position")
+    out["current_position"] = current
+    since = _column(frame, "position_since", errors, parse_date, "a date YYYY-MM-DD", None)
+    levels = _column(frame, "current_level", errors, _ranged_int(1, 7), "a level 1-7", 0)
+    since_text = _raw(frame, "position_since")
+    level_text = _raw(frame, "current_level")
+    for row, pid, start_text, level_raw in zip(
+        frame["row"], current, since_text, level_text, strict=True
+    ):
+        if pid and not start_text:
+            errors.add("is blank; a placed employee needs the date the post began (TMT)",
+                       row, "position_since")
+        if not pid and not level_raw:
+            errors.add("is blank; an unplaced employee needs a career level 1-7", row,
+                       "current_level")
+    out["position_since"] = since
+    out["current_level"] = levels
+    births = _column(frame, "birth_date", errors, parse_date, "a date YYYY-MM-DD", None)
+    resolved = []
+    for row, nip, birth, birth_text in zip(
+        frame["row"], nips, births, _raw(frame, "birth_date"), strict=True
+    ):
+        if birth is None and not birth_text:
+            birth = birth_date_from_nip(nip) if len(nip) == 18 and nip.isdigit() else None
+            if birth is None and len(nip) == 18 and nip.isdigit():
+                errors.add(f"NIP {nip} does not start with a valid birth date YYYYMMDD; "
+                           "fill the birth_date column", row, "nip")
+        resolved.append(birth)
+    out["birth_date"] = resolved
+    out["education_field"] = (
+        [t.lower() for t in frame["education_field"]] if "education_field" in frame
+        else [""] * len(frame)
+    )
+
+    def enum(choices: tuple[str, ...]) -> Callable[[str], str | None]:
+        return lambda text: _enum_key(text) if _enum_key(text) in choices else None
+
+    out["performance"] = _column(frame, "performance", errors, enum(PERFORMANCE_ORDER),
+                                 "one of " + ", ".join(PERFORMANCE_ORDER), "", True)
+    out["potential"] = _column(frame, "potential", errors, enum(POTENTIALS),
+                               "one of " + ", ".join(POTENTIALS), "", True)
+    out["discipline_until"] = _column(frame, "discipline_until", errors, parse_date,
+                                      "a date YYYY-MM-DD", None)
+    for name in _competency_columns(frame):
+        out[name] = _column(frame, name, errors, _ranged_int(0, 5), "a level 1-5", 0)
+    errors.raise_if_any()
+    return out.reset_index(drop=True)
+
+
+def _raw(frame: pd.DataFrame, column: str) -> list[str]:
+    return list(frame[column]) if column in frame.columns else [""] * len(frame)
+
+
+# --------------------------------------------------------------------------- assessments
+
+
+def _load_assessments(
+    path: Path, label: str, nips: set[str], position_ids: set[str]
+) -> pd.DataFrame:
+    frame = _read_table(path, label)
+    errors = _Collector(label)
+    _require_columns(frame, ["nip", "position", "score"], errors)
+    scores = _column(frame, "score", errors, _ranged_int(0, 10000), "a whole number 0-10000",
+                     0, True)
+    seen: dict[tuple[str, str], int] = {}
+    for row, nip, pid in zip(frame["row"], frame["nip"], frame["position"], strict=True):
+        nip = nip.replace(" ", "")
+        if nip not in nips:
+            errors.add(f"NIP {_show(nip)} is not in the employees table", row, "nip")
+        if pid not in position_ids:
+            errors.add(f"position {_show(pid)} is not in the positions table", row, "position")
+        if (nip, pid) in seen:
+            errors.add(f"pair ({nip}, {pid}) was already assessed on row {seen[(nip, pid)]}",
+                       row, "position")
+        seen[(nip, pid)] = row
+    errors.raise_if_any()
+    return pd.DataFrame({
+        "nip": [n.replace(" ", "") for n in frame["nip"]],
+        "position": list(frame["position"]),
+        "score": pd.Series(scores, dtype=np.int64),
+        "row": frame["row"].astype(int).to_numpy(),
+    })
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Map dotted key paths (``rules.max_unit_turnover``, ``locks.0.nip``) to YAML lines."""
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, path: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = f"{path}.{key.value}" if path else str(key.value)
+                lines[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                child = f"{path}.{index}"
+                lines[child] = item.start_mark.line + 1
+                walk(item, child)
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, "")
+    return lines
+
+
+_RULE_SPECS: dict[str, tuple[str, Any, Any]] = {
+    "min_tenure_months": ("int", 0, 600),
+    "max_tenure_months": ("int", 0, 600),
+    "max_promotion_step": ("int", 0, 6),
+    "max_unit_turnover": ("fraction", 0, 1),
+    "retirement_horizon_months": ("int", 0, 600),
+    "promotion_min_performance": ("enum", PERFORMANCE_ORDER, None),
+    "min_fit_for_move": ("int", 0, 10000),
+}
+
+
+class _Yaml:
+    def __init__(self, label: str, text: str):
+        self.errors = _Collector(label)
+        self.lines = _key_lines(text)
+
+    def add(self, key: str, message: str) -> None:
+        line = self.lines.get(key)
+        where = f" line {line}, key {key}" if line else f" key {key}"
+        if len(self.errors.errors) < MAX_ERRORS:
+            self.errors.errors.append(f"{self.errors.file}{where}: {message}")
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and parse_int(value.strip()) is not None:
+        return parse_int(value.strip())
+    return None
+
+
+def _parse_rules(raw: Any, doc: _Yaml) -> Rules:
+    if raw is None:
+        return Rules()
+    if not isinstance(raw, dict):
+        doc.add("rules", "must be a mapping of rule: value")
+        return Rules()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        spec = _RULE_SPECS.get(str(key))
+        path = f"rules.{key}"
+        if spec is None:
+            doc.add(path, f"unknown rule; known rules: {', '.join(_RULE_SPECS)}")
+            continue
+        kind, low, high = spec
+        if kind == "int":
+            number = _as_int(value)
+            if number is None or not low <= number <= high:
+                doc.add(path, f"{value!r} is not valid; expected a whole number {low}-{high}")
+                continue
+            values[str(key)] = number
+        elif kind == "fraction":
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                doc.add(path, f"{value!r} is not valid; expected a number between 0 and 1")
+                continue
+            try:
+                # repr() of a float is its shortest decimal, i.e. what the YAML said.
+                fraction = Fraction(repr(value) if isinstance(value, float) else str(value))
+            except (ValueError, ZeroDivisionError):
+                doc.add(path, f"{value!r} is not valid; expected a number between 0 and 1")
+                continue
+            if not 0 <= fraction <= 1:
+                doc.add(path, f"{value!r} is out of range; expected a number between 0 and 1")
+                continue
+            values[str(key)] = fraction
+        else:
+            key_text = _enum_key(str(value))
+            if key_text not in low:
+                doc.add(path, f"{value!r} is not valid; expected one of {', '.join(low)}")
+                continue
+            values[str(key)] = key_text
+    return Rules(**values)
+
+
+def _parse_int_block(raw: Any, doc: _Yaml, block: str, cls: type, low: int, high: int) -> Any:
+    if raw is None:
+        return cls()
+    if not isinstance(raw, dict):
+        doc.add(block, "must be a mapping of name: value")
+        return cls()
+    known = list(cls.__dataclass_fields__)
+    values: dict[str, int] = {}
+    for key, value in raw.items():
+        path = f"{block}.{key}"
+        if str(key) not in known:
+            doc.add(path, f"unknown key; known keys: {', '.join(known)}")
+            continue
+        number = _as_int(value)
+        if number is None or not low <= number <= high:
+            doc.add(path, f"{value!r} is not valid; expected a whole number {low}-{high}")
+            continue
+        values[str(key)] = number
+    return cls(**values)
+
+
+def _parse_pairs(raw: Any, doc: _Yaml, block: str) -> list[tuple[int, Pair]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        doc.add(block, "must be a list of {nip: ..., position: ...}")
+        return []
+    pairs = []
+    for index, item in enumerate(raw):
+        path = f"{block}.{index}"
+        if not isinstance(item, dict) or "nip" not in item or "position" not in item:
+            doc.add(path, "each entry needs nip and position, e.g. {nip: \"19...\", position: \"X-1\"}")
+            continue
+        pairs.append((index, Pair(str(item["nip"]).strip(), str(item["position"]).strip())))
+    return pairs
+
+
+def _parse_scope(raw: Any, doc: _Yaml) -> Scope:
+    if raw is None:
+        return Scope()
+    if not isinstance(raw, dict):
+        doc.add("scope", "must be a mapping with optional units and levels")
+        return Scope()
+    units = levels = None
+    for key, value in raw.items():
+        if key == "units":
+            if value is None:
+                continue
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                doc.add("scope.units", "must be a list of unit names")
+                continue
+            units = tuple(v.strip() for v in value)
+        elif key == "levels":
+            if value is None:
+                continue
+            if not isinstance(value, list) or any(_as_int(v) not in range(1, 8) for v in value):
+                doc.add("scope.levels", "must be a list of levels 1-7")
+                continue
+            levels = tuple(sorted({int(v) for v in value}))
+        else:
+            doc.add(f"scope.{key}", "unknown key; known keys: units, levels")
+    return Scope(units=units, levels=levels)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return parse_date(value.strip())
+    return None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and return the scenario at ``path`` (a YAML file).
+
+    Raises
+    ------
+    InputError
+        Listing every problem found, each naming file, row and column.
+    """
+    path = Path(path)
+    label = path.name
+    errors = _Collector(label)
+    if not path.is_file():
+        errors.add(f"file not found ({path})" if not path.exists() else "is not a file")
+        errors.raise_if_any()
+    raw_bytes = path.read_bytes()
+    if b"\x00" in raw_bytes[:65536]:
+        errors.add("is a binary file, not a YAML scenario")
+        errors.raise_if_any()
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw_bytes[: exc.start].count(b"\n") + 1
+        errors.add(f"is not UTF-8 text (bad byte at line {line}); save it as UTF-8")
+        errors.raise_if_any()
+    try:
+        config = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        if mark is not None:
+            errors.add(f"YAML syntax error: {problem}", mark.line + 1, str(mark.column + 1))
+        else:
+            errors.add(f"YAML syntax error: {problem}")
+        errors.raise_if_any()
+    if config is None:
+        errors.add("is empty; expected a scenario (name, as_of, employees, positions, ...)")
+        errors.raise_if_any()
+    if not isinstance(config, dict):
+        errors.add("must be a YAML mapping (name: ..., as_of: ..., employees: ..., ...)")
+        errors.raise_if_any()
+    doc = _Yaml(label, text)
+    name = str(config.get("name") or path.stem)
+    as_of = _as_date(config.get("as_of"))
+    if "as_of" not in config:
+        doc.add("as_of", "is missing; the reference date YYYY-MM-DD is required")
+    elif as_of is None:
+        doc.add("as_of", f"{config.get('as_of')!r} is not a date; expected YYYY-MM-DD")
+    for key in ("employees", "positions"):
+        if not isinstance(config.get(key), str) or not config.get(key, "").strip():
+            doc.add(key, f"is missing; give the path of the {key} table (CSV or XLSX)")
+    if config.get("assessments") is not None and not isinstance(config.get("assessments"), str):
+        doc.add("assessments", "must be the path of the assessments table")
+    rules = _parse_rules(config.get("rules"), doc)
+    weights = _parse_int_block(config.get("weights"), doc, "weights", Weights, 0, 1_000_000)
+    plans = _parse_int_block(config.get("plans"), doc, "plans", PlanSettings, 0, 1000)
+    if plans.count < 1:
+        doc.add("plans.count", "must be at least 1")
+    if plans.min_difference < 1:
+        doc.add("plans.min_difference", "must be at least 1")
+    scope = _parse_scope(config.get("scope"), doc)
+    locks = _parse_pairs(config.get("locks"), doc, "locks")
+    forbid = _parse_pairs(config.get("forbid"), doc, "forbid")
+    doc.errors.raise_if_any()
+    assert as_of is not None
+
+    base = path.parent
+    positions = _load_positions(base / config["positions"].strip(), config["positions"].strip())
+    position_ids = set(positions["id"])
+    employees = _load_employees(
+        base / config["employees"].strip(), config["employees"].strip(), position_ids
+    )
+    nips = set(employees["nip"])
+    if config.get("assessments"):
+        label_a = config["assessments"].strip()
+        assessments = _load_assessments(base / label_a, label_a, nips, position_ids)
+    else:
+        assessments = pd.DataFrame({
+            "nip": pd.Series([], dtype=object), "position": pd.Series([], dtype=object),
+            "score": pd.Series([], dtype=np.int64), "row": pd.Series([], dtype=np.int64),
+        })
+
+    units = set(positions["unit"])
+    if scope.units is not None:
+        for index, unit in enumerate(scope.units):
+            if unit not in units:
+                doc.add(f"scope.units.{index}", f"unit {unit!r} is not in the positions table")
+    lock_set = set()
+    for block, pairs in (("locks", locks), ("forbid", forbid)):
+        for index, pair in pairs:
+            if pair.nip not in nips:
+                doc.add(f"{block}.{index}.nip", f"NIP {pair.nip!r} is not in the employees table")
+            if pair.position not in position_ids:
+                doc.add(f"{block}.{index}.position",
+                        f"position {pair.position!r} is not in the positions table")
+            if block == "locks":
+                lock_set.add(pair)
+            elif pair in lock_set:
+                doc.add(f"{block}.{index}", f"({pair.nip}, {pair.position}) is both locked and "
+                        "forbidden; remove one of them")
+    doc.errors.raise_if_any()
+
+    competencies = tuple(c for c in positions.columns if c.startswith("c."))
+    for comp in competencies:
+        if comp not in employees.columns:
+            employees[comp] = 0
+    return Scenario(
+        name=name,
+        as_of=as_of,
+        employees=employees,
+        positions=positions,
+        assessments=assessments,
+        competencies=competencies,
+        scope=scope,
+        rules=rules,
+        weights=weights,
+        plans=plans,
+        locks=tuple(dict.fromkeys(p for _, p in locks)),
+        forbid=tuple(dict.fromkeys(p for _, p in forbid)),
+        config=config,
+        source=str(path),
+    )

@@ -1,0 +1,122 @@
+"""Validated scenario data (MODEL.md section 1), immutable once built.
+
+A :class:`Scenario` is produced only by :mod:`solver.io`, which checks every
+value and names the file, row and column of anything wrong. Everything
+downstream (eligibility, model, checker, writers) trusts it.
+
+Tables are pandas DataFrames with normalised, typed columns:
+
+employees (one row per employee, in file order)
+    ``nip`` str (18 digits), ``name`` str, ``grade`` str (canonical ``III/a``),
+    ``grade_rank`` int 1..17, ``current_position`` str or "" (unplaced),
+    ``position_since`` datetime.date or None, ``current_level`` int (0 = not given),
+    ``birth_date`` datetime.date (from the column, else from the NIP),
+    ``education_field`` str (trimmed, lower case, "" = none),
+    ``performance`` str, ``potential`` str, ``discipline_until`` date or None,
+    plus one int column per competency ``c.<name>`` (blank = 0).
+    ``row`` int: the spreadsheet row the employee came from (header = row 1).
+
+positions (one row per position, in file order)
+    ``id`` str, ``title`` str, ``unit`` str, ``level`` int 1..7,
+    ``grade_min``/``grade_max`` int ranks 1..17, ``headcount`` int >= 0,
+    ``must_fill`` bool, ``priority`` int 1..3,
+    ``education_fields`` tuple[str, ...] (lower case), ``education_required`` bool,
+    ``retirement_age`` int (default filled in), ``applicants_only`` bool,
+    one int column per competency ``c.<name>`` (0..5), ``row`` int.
+
+assessments: columns ``nip``, ``position``, ``score`` (int 0..10000), ``row``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+
+PERFORMANCE_ORDER = ("sangat_kurang", "kurang", "butuh_perbaikan", "baik", "sangat_baik")
+POTENTIALS = ("rendah", "menengah", "tinggi")
+
+GRADES = tuple(
+    f"{roman}/{letter}"
+    for roman, letters in (("I", "abcd"), ("II", "abcd"), ("III", "abcd"), ("IV", "abcde"))
+    for letter in letters
+)
+GRADE_RANK = {grade: rank for rank, grade in enumerate(GRADES, start=1)}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Scenario rules (MODEL.md section 1, ``rules:``) with their defaults."""
+
+    min_tenure_months: int = 24
+    max_tenure_months: int = 60
+    max_promotion_step: int = 1
+    # Kept as an exact fraction so floor(t * n) is exact (0.29 * 100 = 29).
+    max_unit_turnover: Fraction = Fraction(1, 2)
+    retirement_horizon_months: int = 12
+    promotion_min_performance: str = "baik"
+    min_fit_for_move: int = 0
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Objective weights (MODEL.md section 1, ``weights:``), integers."""
+
+    fit: int = 1
+    education: int = 1000
+    talent: int = 1
+    move: int = 300
+    vacancy: int = 5000
+    overstay: int = 20000
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """How many ranked plans, and how different each must be (section 7)."""
+
+    count: int = 3
+    min_difference: int = 3
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A decided (nip, position) pair: a lock or a forbid."""
+
+    nip: str
+    position: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Scope filters; ``None`` means "all"."""
+
+    units: tuple[str, ...] | None = None
+    levels: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. Build it with :func:`solver.io.load_scenario`."""
+
+    name: str
+    as_of: dt.date
+    employees: pd.DataFrame
+    positions: pd.DataFrame
+    assessments: pd.DataFrame
+    competencies: tuple[str, ...]
+    scope: Scope = field(default_factory=Scope)
+    rules: Rules = field(default_factory=Rules)
+    weights: Weights = field(default_factory=Weights)
+    plans: PlanSettings = field(default_factory=PlanSettings)
+    locks: tuple[Pair, ...] = ()
+    forbid: tuple[Pair, ...] = ()
+    # Raw YAML mapping as read (after validation), for hashing and what-if edits.
+    config: dict[str, Any] = field(default_factory=dict, compare=False)
+    source: str = "scenario.yaml"
+
+    def replace(self, **changes: Any) -> Scenario:
+        """Return a copy with ``changes`` applied (no re-validation)."""
+        return replace(self, **changes)

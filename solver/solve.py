@@ -1,0 +1,233 @@
+"""One entry point: :func:`solve` turns a scenario into ranked plans (section 7).
+
+Strategy. Small models go to CP-SAT whole. Larger ones are solved on a subset of
+the pairs chosen by LP reduced costs (:mod:`solver.model.lp`): with ``L`` the
+Lagrangian bound and ``rc_j`` the reduced cost of pair j, any plan that uses a
+pair with ``rc_j < −T`` scores below ``L − T``. So if CP-SAT proves the optimum
+``z`` of the subset ``{j : rc_j >= −T}`` and ``z >= L − T``, then ``z`` is optimal
+for the whole model. When the test fails, ``T`` grows to ``L − z`` and the
+subset is solved again, warm-started from the plan found. The same argument
+holds for every ranked plan: difference cuts only remove plans, so ``L`` stays
+a valid bound.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from solver.eligibility import Problem, build_problem
+from solver.infeasibility import explain_infeasibility
+from solver.model.constraints import RowBlock, build_rows, difference_cut
+from solver.model.cpsat import CpOutcome, solve_cpsat
+from solver.model.lp import LpBound, lp_bound
+from solver.result import Assignment, Plan, Progress, Result, SolveParams
+from solver.scenario import Scenario
+
+# Below this many pairs CP-SAT gets the whole model; above it, LP pruning first.
+FULL_MODEL_PAIRS = 3000
+INITIAL_THRESHOLD = 50.0
+
+
+class _Clock:
+    def __init__(self, limit: float):
+        self.start = time.perf_counter()
+        self.limit = limit
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def left(self) -> float:
+        return max(0.0, self.limit - self.elapsed())
+
+
+def solve(scenario: Scenario, params: SolveParams | None = None, *,
+          strategy: str = "auto") -> Result:
+    """Solve ``scenario`` and return up to ``params.plans`` ranked plans.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (:func:`solver.io.load_scenario`).
+    params
+        Solve parameters; defaults of :class:`SolveParams` when omitted.
+    strategy
+        ``"auto"`` (default), ``"full"`` (CP-SAT on every pair) or ``"pruned"``
+        (LP reduced-cost pruning whatever the size).
+    """
+    params = params or SolveParams()
+    clock = _Clock(params.time_limit)
+    stats: dict[str, float | int | str] = {}
+    t = time.perf_counter()
+    problem = build_problem(scenario)
+    stats["eligibility_s"] = round(time.perf_counter() - t, 3)
+    stats["pairs"] = len(problem.pairs)
+    t = time.perf_counter()
+    blocks = build_rows(problem)
+    stats["rows_s"] = round(time.perf_counter() - t, 3)
+    count = params.plans if params.plans is not None else scenario.plans.count
+    min_difference = scenario.plans.min_difference
+
+    engine = _Engine(problem, blocks, params, clock, stats)
+    if strategy == "pruned" or (strategy == "auto" and len(problem.pairs) > FULL_MODEL_PAIRS):
+        engine.use_lp()
+
+    plans: list[Plan] = []
+    cuts: list[RowBlock] = []
+    exhausted = True  # every plan proven and no plan left unproven
+    for rank in range(1, count + 1):
+        if clock.left() <= 0 or (params.stop is not None and params.stop.is_set()):
+            exhausted = False
+            break
+        outcome, bound, proven = engine.solve_plan(rank, cuts)
+        if outcome.chosen is None:
+            if outcome.status != "INFEASIBLE":
+                exhausted = False
+            break
+        assert outcome.objective is not None
+        plans.append(_plan(problem, rank, outcome, bound, proven))
+        exhausted &= proven
+        cuts.append(difference_cut(outcome.chosen, min_difference))
+
+    if plans:
+        status = "OPTIMAL" if exhausted else "FEASIBLE"
+        reasons: list[str] = []
+    elif exhausted:
+        status = "INFEASIBLE"
+        reasons = explain_infeasibility(problem, blocks, time_limit=max(5.0, clock.left()))
+    else:
+        status = "UNKNOWN"
+        reasons = [f"No plan was found within the time limit ({params.time_limit:g} s); "
+                   "raise --time-limit."]
+    stats.update(engine.stats)
+    return Result(scenario=scenario.name, status=status, plans=plans, infeasibility=reasons,
+                  runtime=round(clock.elapsed(), 3), stats=stats)
+
+
+def _plan(problem: Problem, rank: int, outcome: CpOutcome, bound: int, proven: bool) -> Plan:
+    assert outcome.chosen is not None and outcome.objective is not None
+    chosen = outcome.chosen
+    pairs = problem.pairs
+    emps, poss = pairs.emp[chosen], pairs.pos[chosen]
+    order = np.lexsort((problem.position_ids[poss].astype(str), problem.nips[emps].astype(str)))
+    assignments = []
+    for k in order:
+        e, p = int(emps[k]), int(poss[k])
+        origin = problem.position_ids[problem.current[e]] if problem.current[e] >= 0 else None
+        assignments.append(Assignment(str(problem.nips[e]), str(problem.position_ids[p]),
+                                      None if origin is None else str(origin)))
+    return Plan(rank=rank, objective=outcome.objective, bound=bound, optimal=proven,
+                assignments=tuple(assignments))
+
+
+class _Engine:
+    """Solves one ranked plan at a time, on all pairs or on an LP-pruned subset."""
+
+    def __init__(self, problem: Problem, blocks: list[RowBlock], params: SolveParams,
+                 clock: _Clock, stats: dict):
+        self.problem = problem
+        self.blocks = blocks
+        self.params = params
+        self.clock = clock
+        self.stats: dict[str, float | int | str] = {"strategy": "full", "cpsat_s": 0.0,
+                                                     "cpsat_calls": 0}
+        self.lp: LpBound | None = None
+        self.threshold = INITIAL_THRESHOLD
+        self.hint = self._initial_hint()
+        self.all_pairs = np.arange(len(problem.pairs))
+
+    def _initial_hint(self) -> np.ndarray | None:
+        if not self.params.hint:
+            return None
+        problem = self.problem
+        wanted = set(self.params.hint)
+        pairs = problem.pairs
+        keys = zip(problem.nips[pairs.emp], problem.position_ids[pairs.pos], strict=True)
+        mask = np.fromiter(((str(n), str(p)) in wanted for n, p in keys), dtype=bool,
+                           count=len(pairs))
+        return np.flatnonzero(mask)
+
+    def use_lp(self) -> None:
+        self.lp = lp_bound(self.problem, self.blocks)
+        self.stats["strategy"] = "lp-pruned"
+        self.stats["lp_s"] = round(self.lp.wall, 3)
+        if self.lp.feasible:
+            self.stats["lp_bound"] = round(self.lp.bound, 3)
+            if self.hint is None and self.lp.x is not None:
+                self.hint = np.flatnonzero(self.lp.x > 0.5)
+
+    def _report(self, rank: int) -> object:
+        callback = self.params.progress
+        if callback is None:
+            return None
+
+        def report(best: int, bound: float) -> None:
+            callback(Progress(rank, best, bound, self.clock.elapsed()))
+
+        return report
+
+    def _cpsat(self, rank: int, cuts: list[RowBlock], active: np.ndarray) -> CpOutcome:
+        outcome = solve_cpsat(
+            self.problem, [*self.blocks, *cuts], active,
+            time_limit=self.clock.left(), workers=self.params.workers, seed=self.params.seed,
+            hint=self.hint, progress=self._report(rank),  # type: ignore[arg-type]
+            stop=self.params.stop,
+        )
+        self.stats["cpsat_s"] = round(float(self.stats["cpsat_s"]) + outcome.wall, 3)
+        self.stats["cpsat_calls"] = int(self.stats["cpsat_calls"]) + 1
+        return outcome
+
+    def solve_plan(self, rank: int, cuts: list[RowBlock]) -> tuple[CpOutcome, int, bool]:
+        """Return (outcome, proven bound, proven optimal) of ranked plan ``rank``."""
+        if rank > 1:
+            # A hint the new cut forbids only slows CP-SAT down (PERFORMANCE-NOTES).
+            self.hint = None
+        lp = self.lp
+        if lp is None:
+            outcome = self._cpsat(rank, cuts, self.all_pairs)
+            if outcome.chosen is None:
+                return outcome, 0, outcome.status == "INFEASIBLE"
+            self.hint = outcome.chosen
+            assert outcome.objective is not None and outcome.bound is not None
+            proven = outcome.status == "OPTIMAL"
+            bound = outcome.objective if proven else int(np.floor(outcome.bound + 1e-6))
+            return outcome, bound, proven
+        if not lp.feasible:
+            return CpOutcome("INFEASIBLE", None, None, None, 0.0), 0, True
+        # Floating-point slack on the reduced costs; generous against 1e-16 rounding.
+        margin = 1e-6 * (1.0 + abs(lp.bound))
+        most_negative = float(-lp.reduced_cost.min()) if len(lp.reduced_cost) else 0.0
+        while True:
+            full = self.threshold > most_negative + margin
+            active = self.all_pairs if full else np.flatnonzero(
+                (lp.reduced_cost >= -self.threshold - margin) | self.problem.pairs.lock)
+            self.stats["active_pairs"] = int(active.size)
+            outcome = self._cpsat(rank, cuts, active)
+            if outcome.chosen is not None:
+                self.hint = outcome.chosen
+            if outcome.status == "OPTIMAL":
+                assert outcome.objective is not None
+                if full or outcome.objective >= lp.bound - self.threshold + margin:
+                    return outcome, outcome.objective, True
+                self.threshold = max(2 * margin + lp.bound - outcome.objective,
+                                     1.5 * self.threshold)
+                continue
+            if outcome.status == "INFEASIBLE":
+                if full:
+                    return outcome, 0, True
+                self.threshold *= 4
+                continue
+            # Time limit or stop: the best plan so far, with a bound valid for all pairs.
+            if outcome.chosen is None:
+                return outcome, 0, False
+            assert outcome.objective is not None and outcome.bound is not None
+            outside = lp.bound - self.threshold
+            bound = outcome.bound if full else max(outcome.bound, outside)
+            return outcome, int(np.floor(bound + margin)), False
+
+
+def solve_with_defaults(scenario: Scenario, **changes: object) -> Result:
+    """Convenience for tests and notebooks: ``solve(scenario, SolveParams(**changes))``."""
+    return solve(scenario, replace(SolveParams(), **changes))  # type: ignore[arg-type]
