@@ -108,6 +108,17 @@ def generate(
     console.print(f"wrote {path}")
 
 
+def _register_extensions() -> None:
+    from api.cli import register as register_api
+    from solver.review.cli import register as register_review
+
+    register_api(app)
+    register_review(app)
+
+
+_register_extensions()
+
+
 def main() -> None:
     try:
         app()

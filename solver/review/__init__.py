@@ -1,0 +1,1 @@
+"""Committee review: explanations, shortlists, decisions and the review packet."""
