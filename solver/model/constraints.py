@@ -34,6 +34,8 @@ class RowBlock:
 
 
 def _group(keys: np.ndarray, values: np.ndarray) -> dict[int, np.ndarray]:
+    if keys.size == 0:
+        return {}
     order = np.argsort(keys, kind="stable")
     keys_sorted = keys[order]
     uniq, starts = np.unique(keys_sorted, return_index=True)
