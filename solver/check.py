@@ -192,7 +192,15 @@ class ScenarioView:
         self.as_of = scenario.as_of
         self.horizon = add_months(scenario.as_of, rules.retirement_horizon_months)
         self.min_perf = PERFORMANCE_ORDER.index(rules.promotion_min_performance.strip().lower())
-        comps = tuple(scenario.competencies)
+        # Competency columns ``c.<name>`` of either table (scenario.competencies may
+        # carry the prefix or not, so read the tables themselves).
+        comps = tuple(
+            dict.fromkeys(
+                str(col)[2:]
+                for col in [*scenario.positions.columns, *scenario.employees.columns]
+                if str(col).startswith("c.")
+            )
+        )
 
         self.positions: dict[str, _Position] = {}
         pos_cols = set(scenario.positions.columns)
