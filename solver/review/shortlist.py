@@ -1,0 +1,145 @@
+"""Exact shortlists: three names per post, priced by re-solving.
+
+For a plan of rank ``j`` with objective ``z_j`` and a post ``p`` filled by a move,
+the names are the chosen holder(s) (``objective_loss`` 0) and then the next best
+other people ``e`` by ``objective_loss(e) = z_j − opt_j(e)``, where ``opt_j(e)`` is
+the optimum of the same model (MODEL.md sections 5-6, plus the difference cuts of
+plans 1..j−1 that define plan ``j``, section 7) with ``e`` locked into ``p``.
+
+How the ranking is computed exactly, without guessing candidates by score.
+Let ``H`` be the holders of ``p`` in the plan and ``X`` the names already found.
+Solve the model with one extra row ``Σ_{e ∉ H ∪ X} x[e,p] >= 1`` ("someone new
+takes a seat of p"). Its optimum ``z`` equals ``max_{e ∉ H ∪ X} opt_j(e)``: every
+plan with some such ``e`` in ``p`` is feasible for the row, and each plan feasible
+for the row has such an ``e`` in ``p``. Every new person ``e`` seated in ``p`` by
+the optimal solution therefore has ``opt_j(e) = z`` exactly. Those are the next
+names; repeat with ``X`` grown until enough names are found or the row makes the
+model infeasible (nobody else can take the post). So the names are the globally
+best alternatives, each with its exact loss, in at most ``max_names − 1`` solves per
+post. Each solve is warm-started from the plan.
+
+Exactness needs proofs: a shortlist is computed only for plans proven optimal,
+and a post whose solve stops at the time limit (or when the total budget runs
+out) is marked ``complete: false`` with no number for the missing names.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from solver.eligibility import Problem, build_problem
+from solver.model.constraints import INF, RowBlock, build_rows, difference_cut
+from solver.model.cpsat import solve_cpsat
+from solver.result import Result, SolveParams
+from solver.review.explain import pair_index
+from solver.scenario import Scenario
+
+
+def _row(family: str, members: np.ndarray, lo: int, hi: int) -> RowBlock:
+    return RowBlock(family, np.array([0], dtype=np.int64), [members.astype(np.int64)],
+                    np.array([lo], dtype=np.int64), np.array([hi], dtype=np.int64))
+
+
+def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = None,
+               max_names: int = 3, time_limit: float = 60.0,
+               problem: Problem | None = None) -> dict[int, list[dict[str, Any]]]:
+    """Exact shortlists for every post filled by a move, per plan rank.
+
+    Returns ``{rank: [post entry, ...]}``; a post entry is::
+
+        {"position": id, "holders": [nip, ...], "complete": bool, "note": str,
+         "names": [{"nip", "objective_loss", "chosen": bool, "objective": int}, ...]}
+
+    ``names`` lists the holders first (loss 0), then up to ``max_names − 1`` other
+    people by exact ``objective_loss`` (ties by NIP). ``complete`` is false when the
+    time budget ``time_limit`` (seconds, for all plans together) ran out before the
+    post's alternatives were proven, or when the plan itself is not proven optimal.
+    Plans are processed by rank and posts by id, so a short budget fills plan 1 first.
+    """
+    params = params or SolveParams()
+    start = time.perf_counter()
+    problem = problem if problem is not None else build_problem(scenario)
+    blocks = build_rows(problem)
+    index = pair_index(problem)
+    pairs = problem.pairs
+    pos_of = {str(p): i for i, p in enumerate(problem.position_ids)}
+    everything = np.arange(len(pairs))
+    min_difference = scenario.plans.min_difference
+    out: dict[int, list[dict[str, Any]]] = {}
+    cuts: list[RowBlock] = []
+    for plan in result.plans:
+        chosen = np.array(sorted(index[(a.nip, a.position)] for a in plan.assignments),
+                          dtype=np.int64)
+        holders: dict[str, list[str]] = {}
+        for a in plan.assignments:
+            if a.position != a.origin:
+                holders.setdefault(a.position, []).append(a.nip)
+        entries: list[dict[str, Any]] = []
+        for post in sorted(holders):
+            names = [{"nip": nip, "objective_loss": 0, "chosen": True,
+                      "objective": plan.objective}
+                     for nip in sorted(holders[post])]
+            entry: dict[str, Any] = {"position": post, "holders": sorted(holders[post]),
+                                     "names": names, "complete": True, "note": ""}
+            entries.append(entry)
+            if not plan.optimal:
+                entry["complete"] = False
+                entry["note"] = "plan not proven optimal; losses cannot be exact"
+                continue
+            p = pos_of[post]
+            into_p = np.flatnonzero(pairs.pos == p)
+            excluded = {str(n) for n in holders[post]}
+            while len(names) < len(holders[post]) + max_names - 1:
+                left = time_limit - (time.perf_counter() - start)
+                if left <= 0.05:
+                    entry["complete"] = False
+                    entry["note"] = "time budget for shortlists ran out"
+                    break
+                keep = np.array([str(problem.nips[pairs.emp[j]]) not in excluded
+                                 for j in into_p], dtype=bool)
+                members = into_p[keep] if into_p.size else into_p
+                if members.size == 0:
+                    entry["note"] = "nobody else is eligible for this post"
+                    break
+                row = _row("shortlist", members, 1, INF)
+                outcome = solve_cpsat(problem, [*blocks, *cuts, row], everything,
+                                      time_limit=left, workers=params.workers,
+                                      seed=params.seed, hint=chosen)
+                if outcome.status == "INFEASIBLE":
+                    if len(names) == len(holders[post]):
+                        entry["note"] = "no other eligible person can take this post " \
+                                        "while the hard rules hold"
+                    break
+                if outcome.status != "OPTIMAL":
+                    entry["complete"] = False
+                    entry["note"] = "time budget for shortlists ran out"
+                    break
+                assert outcome.chosen is not None and outcome.objective is not None
+                seated = sorted(str(problem.nips[pairs.emp[j]]) for j in outcome.chosen
+                                if pairs.pos[j] == p)
+                new = [n for n in seated if n not in excluded]
+                for nip in new:
+                    names.append({"nip": nip, "objective_loss": plan.objective - outcome.objective,
+                                  "chosen": False, "objective": outcome.objective})
+                    excluded.add(nip)
+            limit = len(holders[post]) + max_names - 1
+            del names[limit:]
+        out[plan.rank] = entries
+        cuts.append(difference_cut(chosen, min_difference))
+    return out
+
+
+def attach_shortlists(doc: dict[str, Any], lists: dict[int, list[dict[str, Any]]]) -> None:
+    """Put ``lists`` into a ``plans.json`` document: ``plan["shortlists"]`` and
+    ``plan["shortlists_complete"]`` for every plan rank present in ``lists``."""
+    for plan in doc.get("plans", []):
+        entries = lists.get(plan["rank"])
+        if entries is None:
+            plan["shortlists"] = []
+            plan["shortlists_complete"] = False
+            continue
+        plan["shortlists"] = entries
+        plan["shortlists_complete"] = all(e["complete"] for e in entries)

@@ -1,0 +1,48 @@
+"""Infeasibility in words: names people, posts and units, and says what to relax."""
+
+from __future__ import annotations
+
+from solver.solve import solve
+from tests.review.helpers import emp, nip, pos, scenario
+
+
+def test_must_fill_nobody_holds_grade(tmp_path):
+    sc = scenario(tmp_path, [emp(1, current_position="A", position_since="2020-01-01"),
+                             emp(2, current_level=3, grade="III/d")],
+                  [pos("A"), pos("X-17", grade_min="IV/e", grade_max="IV/e", must_fill=True)])
+    result = solve(sc)
+    assert result.status == "INFEASIBLE"
+    (reason,) = result.infeasibility
+    assert "X-17" in reason and "must be filled" in reason
+    assert "none hold golongan IV/e" in reason
+    assert "widen grade_min/grade_max of X-17" in reason and "unset must_fill" in reason
+
+
+def test_must_fill_blocked_by_tenure(tmp_path):
+    # both hold golongan III/b at level 3, but only 12 months in post (< 24)
+    sc = scenario(tmp_path, [emp(1, current_position="A", position_since="2026-01-01"),
+                             emp(2, current_position="B", position_since="2026-01-01")],
+                  [pos("A"), pos("B"), pos("C", unit="V", must_fill=True)],
+                  scope={"units": ["V"]})
+    (reason,) = solve(sc).infeasibility
+    assert "C (Jabatan C, V) must be filled" in reason
+    assert "2 hold golongan III/a–III/d" in reason
+    assert "lower min_tenure_months (now 24)" in reason
+
+
+def test_conflict_is_minimal_and_named(tmp_path):
+    # A is abolished; Pegawai 1 can go only to B, whose holder (past 60 months) may not
+    # leave because unit U may move at most floor(0.5 * 2) = 1 of its 2 incumbents.
+    sc = scenario(tmp_path,
+                  [emp(1, current_position="A", position_since="2026-01-01", grade="III/a"),
+                   emp(2, current_position="B", position_since="2020-01-01")],
+                  [pos("A", headcount=0), pos("B"), pos("C", grade_min="III/b"),
+                   pos("D", level=5, grade_min="III/a")])
+    reasons = solve(sc).infeasibility
+    assert reasons[0].startswith("These 3 rules cannot all hold together")
+    assert "removes this conflict" in reasons[0]
+    body = " ".join(reasons[1:])
+    assert "B (Jabatan B, U) has only 1 seat(s). Relax: raise its headcount." in body
+    assert f"Pegawai 1 ({nip(1)}), incumbent of A" in body and "may take only B" in body
+    assert "Unit U may move at most 1 of its 2 incumbents" in body
+    assert "raise max_unit_turnover" in body

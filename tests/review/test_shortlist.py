@@ -1,0 +1,71 @@
+"""Shortlists are exact: each loss equals the objective difference recomputed by a
+separate solve with that person locked into the post, and no other eligible person
+has a smaller loss (brute force over every eligible person on a tiny scenario)."""
+
+from __future__ import annotations
+
+from solver.eligibility import build_problem
+from solver.io import load_scenario
+from solver.result import SolveParams
+from solver.review.shortlist import shortlists
+from solver.scenario import Pair
+from solver.solve import solve
+from tests.review.helpers import rotation
+
+PARAMS = SolveParams(time_limit=20, workers=1)
+
+
+def _locked_optimum(sc, nip, post):
+    result = solve(sc.replace(locks=(*sc.locks, Pair(nip, post))), SolveParams(plans=1,
+                                                                                time_limit=20))
+    if not result.plans:
+        return None
+    assert result.plans[0].optimal
+    return result.plans[0].objective
+
+
+def test_plan_one_losses_are_exact_and_best(tmp_path):
+    sc = load_scenario(rotation(tmp_path, plans={"count": 2, "min_difference": 2}))
+    result = solve(sc, PARAMS)
+    assert result.status == "OPTIMAL"
+    lists = shortlists(sc, result, PARAMS, max_names=3, time_limit=60)
+    plan = result.plans[0]
+    moved = {a.position for a in plan.assignments if a.position != a.origin}
+    entries = lists[1]
+    assert [e["position"] for e in entries] == sorted(moved)
+    problem = build_problem(sc)
+    pairs = problem.pairs
+    for entry in entries:
+        assert entry["complete"]
+        names = entry["names"]
+        assert names[0]["chosen"] and names[0]["objective_loss"] == 0
+        assert names[0]["nip"] in entry["holders"]
+        assert len(names) <= 3
+        # every alternative: loss == plan objective - separately solved optimum with the lock
+        for name in names[1:]:
+            optimum = _locked_optimum(sc, name["nip"], entry["position"])
+            assert optimum is not None
+            assert name["objective_loss"] == plan.objective - optimum
+        # brute force: the shown losses are the smallest over all other eligible people
+        p = list(problem.position_ids).index(entry["position"])
+        others = sorted({str(problem.nips[e]) for e in pairs.emp[pairs.pos == p]}
+                        - set(entry["holders"]))
+        losses = sorted(plan.objective - opt for opt in
+                        (_locked_optimum(sc, n, entry["position"]) for n in others)
+                        if opt is not None)
+        shown = [n["objective_loss"] for n in names[1:]]
+        assert shown == losses[:len(shown)]
+        assert len(shown) == min(2, len(losses))
+    # plan 2 is listed too
+    assert 2 in lists and all(e["names"][0]["chosen"] for e in lists[2])
+
+
+def test_budget_exhausted_marks_incomplete_without_numbers(tmp_path):
+    sc = load_scenario(rotation(tmp_path, plans={"count": 1}))
+    result = solve(sc, PARAMS)
+    lists = shortlists(sc, result, PARAMS, time_limit=0.0)
+    assert lists[1]
+    for entry in lists[1]:
+        assert not entry["complete"]
+        assert "budget" in entry["note"]
+        assert all(n["chosen"] for n in entry["names"])
