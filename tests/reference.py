@@ -241,8 +241,9 @@ def random_scenario(
 
     # ---- scope
     scope: dict[str, list] = {}
-    if rng.random() < 0.3:
-        scope["units"] = rng.sample(units, rng.randint(1, len(units) - 1))
+    used_units = sorted({p["unit"] for p in positions})
+    if rng.random() < 0.3 and len(used_units) > 1:
+        scope["units"] = rng.sample(used_units, rng.randint(1, len(used_units) - 1))
     if rng.random() < 0.2:
         levels = sorted({p["level"] for p in positions})
         scope["levels"] = levels[: max(1, len(levels) - 1)]
