@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from solver.generate.build import (
+from solver.generate.catalog import COMPETENCIES
+from solver.generate.engine import (
     Generated,
     build,
     count_pairs,
     ensure_feasible,
     write,
 )
-from solver.generate.catalog import COMPETENCIES
 from solver.generate.profiles import PROFILES, Profile
 
 __all__ = [

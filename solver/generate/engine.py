@@ -142,14 +142,17 @@ def _dinas(p: _Posts, rng: np.random.Generator, prof: Profile, opd: tuple, kec_n
               fields=C.GENERAL_FIELDS)
     nb = int(rng.integers(prof.bidang[0], prof.bidang[1] + 1))
     names = list(bidang) + [b for b in C.GENERIC_BIDANG if b not in bidang]
+    # technical OPD list the education qualification of bidang posts as a requirement
+    # (anjab "kualifikasi pendidikan"); the others treat it as a bonus
+    strict = bool(rng.random() < 0.6)
     for b in names[:nb]:
         btitle = b if b.startswith("Inspektur Pembantu") else f"Kepala Bidang {b}"
         p.add(name, f"{btitle} {name}", 4, "III/d", "IV/a", "struct", must_fill=True,
-              priority=2, fields=fields)
+              priority=2, fields=fields, required=strict)
         ns = int(rng.integers(prof.seksi[0], prof.seksi[1] + 1))
         for s in C.SEKSI[:ns]:
             p.add(name, f"Kepala Seksi {s} {b} {name}", 3, "III/c", "III/d", "struct",
-                  fields=fields)
+                  fields=fields, required=strict)
     share = size / sum(C.JF[k][4] for k in jfs)
     for key in jfs:
         if C.JF[key][5]:
@@ -246,6 +249,7 @@ def _ministry(prof: Profile, rng: np.random.Generator) -> _Posts:
                       fields=C.GENERAL_FIELDS)
         p.jf(u, "analis_kebijakan", rng, 3.0, utama=True)
         p.jf(u, "pranata_komputer", rng, 1.0)
+        p.jf(u, "perancang", rng, 0.5)
         p.pelaksana(u, rng, 3.0)
         for s in subs:
             u2 = f"{kind2} {s}" if e1 != "Inspektorat Jenderal" else f"Inspektorat {s}"
@@ -588,6 +592,31 @@ class _Ctx:
             self.pairs = set(zip(g.assessments["nip"], g.assessments["position"], strict=True))
         self.nip = emp["nip"].to_numpy()
         self.pid = pos["id"].to_numpy()
+        comps = [f"c.{c}" for c in C.COMPETENCIES]
+        self.achieved = emp[comps].fillna(0).to_numpy(dtype=np.int64)
+        self.standard = pos[comps].to_numpy(dtype=np.int64)
+        self.min_fit = int(rules["min_fit_for_move"])
+        self.scores: dict[tuple[str, str], int] = {}
+        if g.assessments is not None:
+            self.scores = {(n, q): int(sc) for n, q, sc in zip(
+                g.assessments["nip"], g.assessments["position"], g.assessments["score"],
+                strict=True)}
+
+    def fit(self, p: int) -> np.ndarray:
+        """fit(e, p) for every employee (MODEL.md section 6)."""
+        r = self.standard[p]
+        total = int(r.sum())
+        if total == 0:
+            jpm = np.full(len(self.grade), 10000, dtype=np.int64)
+        else:
+            jpm = 10000 * np.minimum(self.achieved, r[None, :]).sum(axis=1) // total
+        if self.scores:
+            pid = self.pid[p]
+            for i, n in enumerate(self.nip):
+                sc = self.scores.get((n, pid))
+                if sc is not None:
+                    jpm[i] = sc
+        return jpm
 
     def eligible(self, p: int, *, ignore_applicants: bool = False) -> np.ndarray:
         """Move pairs (e, p) per MODEL.md section 4 (min_fit_for_move assumed 0)."""
@@ -604,6 +633,8 @@ class _Ctx:
         if self.applicants[p] and not ignore_applicants:
             pid = self.pid[p]
             m &= np.array([(n, pid) in self.pairs for n in self.nip])
+        if self.min_fit > 0:
+            m &= self.fit(p) >= self.min_fit
         m &= self.cur != p
         return m
 
@@ -659,7 +690,11 @@ def ensure_feasible(g: Generated, rng: np.random.Generator, abolish: int = 0,
         ok = [int(p) for p in live if p != ctx.cur[e] and _eligible_one(ctx, e, int(p))]
         if not ok:
             return False
-        p = ok[int(rng.integers(0, len(ok)))]
+        # prefer a seat at the same level in the same unit, then at the same level
+        c = ctx.cur[e]
+        tier = [(ctx.plevel[q] != ctx.plevel[c]) * 2 + (ctx.unit[q] != ctx.unit[c]) for q in ok]
+        best = [q for q, t in zip(ok, tier, strict=True) if t == min(tier)]
+        p = best[int(rng.integers(0, len(best)))]
         witness[e] = p
         incoming[p] += 1
         holders_left[ctx.cur[e]] -= 1
@@ -754,6 +789,13 @@ def _eligible_one(ctx: _Ctx, e: int, p: int) -> bool:
         return False
     if ctx.applicants[p] and (ctx.nip[e], ctx.pid[p]) not in ctx.pairs:
         return False
+    if ctx.min_fit > 0:
+        r = ctx.standard[p]
+        total = int(r.sum())
+        fit = 10000 if total == 0 else 10000 * int(np.minimum(ctx.achieved[e], r).sum()) // total
+        fit = ctx.scores.get((ctx.nip[e], ctx.pid[p]), fit)
+        if fit < ctx.min_fit:
+            return False
     return True
 
 
