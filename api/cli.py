@@ -2,8 +2,90 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+token_app = typer.Typer(no_args_is_help=True, help="Create and revoke API bearer tokens.")
+
+
+def _sessions():  # noqa: ANN202 - sessionmaker
+    from api.config import Settings
+    from api.db import init_db, make_engine, session_factory
+
+    engine = make_engine(Settings().database_url)
+    init_db(engine)
+    return session_factory(engine)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="planner, committee or viewer")],
+) -> None:
+    """Create a token; it is printed once, as the last line, and stored only hashed."""
+    from api.security import ROLES, create_token
+
+    if role not in ROLES:
+        typer.echo(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}", err=True)
+        raise typer.Exit(2)
+    with _sessions()() as session:
+        token_id, token = create_token(session, role)
+    typer.echo(f"Token {token_id} ({role}) created; keep it secret, it is not shown again:")
+    typer.echo(token)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token: Annotated[str | None, typer.Argument(help="The token to revoke")] = None,
+    token_id: Annotated[int | None, typer.Option("--id", help="Revoke by token id")] = None,
+) -> None:
+    """Revoke a token, given the token itself or its id."""
+    from api.security import revoke_token
+
+    if (token is None) == (token_id is None):
+        typer.echo("Give either the token or --id", err=True)
+        raise typer.Exit(2)
+    with _sessions()() as session:
+        done = revoke_token(session, token=token, token_id=token_id)
+    if not done:
+        typer.echo("No such active token", err=True)
+        raise typer.Exit(1)
+    typer.echo("Token revoked")
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens (id, role, created, revoked); the tokens themselves are not stored."""
+    from sqlalchemy import select
+
+    from api.db import Token
+
+    with _sessions()() as session:
+        for record in session.scalars(select(Token).order_by(Token.id)):
+            revoked = record.revoked_at.isoformat() if record.revoked_at else "-"
+            typer.echo(f"{record.id}\t{record.role}\t{record.created_at.isoformat()}\t{revoked}")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+) -> None:
+    """Run the HTTP API (docs at /docs). Store: DATABASE_URL (default sqlite:///penata.db)."""
+    import logging
+
+    import uvicorn
+
+    from api.config import Settings
+    from api.main import create_app
+
+    logging.basicConfig(level=log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(Settings())
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
 def register(app: typer.Typer) -> None:
     """Add the API commands to the ``penata`` CLI."""
+    app.command("serve")(serve)
+    app.add_typer(token_app, name="token")

@@ -1,0 +1,39 @@
+"""Service settings, read from the environment (pydantic-settings).
+
+``DATABASE_URL`` names the store (default: ``sqlite:///penata.db`` in the working
+directory); every other setting is ``PENATA_<NAME>``, e.g. ``PENATA_MAX_WORKERS=2``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PENATA_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///penata.db",
+        validation_alias=AliasChoices("DATABASE_URL", "PENATA_DATABASE_URL"),
+    )
+    # Concurrent solves; the others wait in the queue.
+    max_workers: int = Field(default=1, ge=1, le=64)
+    # CP-SAT threads per solve (the default pool uses 2 cores in all).
+    solver_workers: int = Field(default=2, ge=1, le=64)
+    default_time_limit: float = Field(default=60.0, gt=0)
+    max_time_limit: float = Field(default=3600.0, gt=0)
+    max_plans: int = Field(default=20, ge=1)
+    # Largest request body accepted; larger ones get 413.
+    max_request_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # Browser origins allowed by CORS; empty (the default) = CORS closed.
+    cors_origins: list[str] = Field(default_factory=list)
+    # Seconds between progress writes to the store while a job runs.
+    progress_interval: float = Field(default=1.0, ge=0)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,78 @@
+"""Exact ``detail`` strings of the API's errors, and lookups that raise them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, status
+from sqlalchemy.orm import Session
+
+from api.db import Job, PlanDocument, ScenarioRecord
+
+
+def scenario_not_found(scenario_id: str) -> str:
+    return f"Scenario '{scenario_id}' not found"
+
+
+def job_not_found(job_id: str) -> str:
+    return f"Job '{job_id}' not found"
+
+
+def plans_not_ready(job_id: str, job_status: str) -> str:
+    if job_status in ("queued", "running"):
+        return f"Job '{job_id}' is {job_status}; its plans are not ready yet"
+    if job_status == "failed":
+        return f"Job '{job_id}' failed; it has no plans"
+    return f"Job '{job_id}' was cancelled before it produced plans"
+
+
+def rank_not_found(job_id: str, rank: int) -> str:
+    return f"Job '{job_id}' has no plan of rank {rank}"
+
+
+def already_finished(job_id: str, job_status: str) -> str:
+    return f"Job '{job_id}' is already {job_status}"
+
+
+def time_limit_too_long(limit: float) -> str:
+    return f"time_limit must be at most {limit:g} seconds"
+
+
+def too_many_plans(limit: int) -> str:
+    return f"plans must be at most {limit}"
+
+
+def no_base_plan(scenario_id: str) -> str:
+    return (f"Scenario '{scenario_id}' has no finished plan to compare with; solve it first "
+            f"(POST /api/v1/scenarios/{scenario_id}/jobs)")
+
+
+UNSUPPORTED_MEDIA = ("Send multipart/form-data (scenario, employees, positions, optional "
+                     "assessments) or application/json")
+
+
+def missing_part(name: str) -> str:
+    return f"Multipart field '{name}' is missing; upload it as a file"
+
+
+def get_scenario(session: Session, scenario_id: str) -> ScenarioRecord:
+    record = session.get(ScenarioRecord, scenario_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, scenario_not_found(scenario_id))
+    return record
+
+
+def get_job(session: Session, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, job_not_found(job_id))
+    return job
+
+
+def get_document(session: Session, job_id: str) -> dict[str, Any]:
+    """The plans document of a job; 404 for an unknown job, 409 while it has none."""
+    job = get_job(session, job_id)
+    document = session.get(PlanDocument, job_id)
+    if document is None or job.status in ("queued", "running"):
+        raise HTTPException(status.HTTP_409_CONFLICT, plans_not_ready(job_id, job.status))
+    return document.document

@@ -1,0 +1,248 @@
+"""Solve jobs: a bounded pool of solver threads over the store.
+
+At most ``max_workers`` solves run at once (each with ``solver_workers`` CP-SAT
+threads); other jobs wait in FIFO order. A job's stop event cancels it. Jobs
+left queued or running by a previous server process are marked failed at start.
+Log lines name jobs and scenarios by id only, never an employee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.config import Settings
+from api.db import Job, PlanDocument, ScenarioRecord, now
+from api.diff import find_plan, plan_diff
+from api.files import StoredFile, load_files
+from solver.io import InputError
+from solver.output import plans_document
+from solver.result import Progress, Result, SolveParams
+from solver.scenario import Scenario
+from solver.solve import solve
+
+log = logging.getLogger("penata.api.jobs")
+
+ACTIVE = ("queued", "running")
+RESTART_ERROR = "The server restarted before this job finished; start a new job"
+SHUTDOWN_ERROR = "The server stopped before this job finished; start a new job"
+
+SolveFn = Callable[[Scenario, SolveParams], Result]
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns naive datetimes; they are UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def stored_files(record: ScenarioRecord) -> list[StoredFile]:
+    return [StoredFile(f.role, f.path, f.original_name, f.content) for f in record.files]
+
+
+class JobManager:
+    """Runs queued jobs in a thread pool and tracks their live progress."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+                 solve_fn: SolveFn | None = None):
+        self.settings = settings
+        self.sessions = sessions
+        self.solve_fn: SolveFn = solve_fn or solve
+        self._executor: ThreadPoolExecutor | None = None
+        self._stops: dict[str, threading.Event] = {}
+        self._progress: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self._closing = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        self.recover()
+        self._closing = False
+        self._executor = ThreadPoolExecutor(max_workers=self.settings.max_workers,
+                                            thread_name_prefix="penata-solve")
+
+    def recover(self) -> int:
+        """Mark jobs a previous process left queued or running as failed."""
+        with self.sessions() as session:
+            result = session.execute(
+                update(Job).where(Job.status.in_(ACTIVE))
+                .values(status="failed", error=RESTART_ERROR, finished_at=now())
+            )
+            session.commit()
+            count = int(getattr(result, "rowcount", 0) or 0)
+        if count:
+            log.warning("marked %d unfinished job(s) of a previous run as failed", count)
+        return count
+
+    def shutdown(self) -> None:
+        self._closing = True
+        with self._lock:
+            for stop in self._stops.values():
+                stop.set()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        with self.sessions() as session:
+            session.execute(
+                update(Job).where(Job.status.in_(ACTIVE))
+                .values(status="failed", error=SHUTDOWN_ERROR, finished_at=now())
+            )
+            session.commit()
+
+    # ------------------------------------------------------------------ API
+
+    def submit(self, job_id: str) -> None:
+        if self._executor is None:
+            raise RuntimeError("the job manager is not running")
+        with self._lock:
+            self._stops[job_id] = threading.Event()
+        self._executor.submit(self._run, job_id)
+
+    def request_cancel(self, job_id: str) -> None:
+        with self._lock:
+            stop = self._stops.get(job_id)
+        if stop is not None:
+            stop.set()
+
+    def live_progress(self, job_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            progress = self._progress.get(job_id)
+            return dict(progress) if progress is not None else None
+
+    # ------------------------------------------------------------------ worker
+
+    def _run(self, job_id: str) -> None:
+        try:
+            self._run_job(job_id)
+        except Exception as exc:  # never let a worker thread die silently
+            log.error("job %s: internal error (%s)", job_id, type(exc).__name__)
+            self._finish(job_id, "failed", error=f"Internal error ({type(exc).__name__})")
+        finally:
+            with self._lock:
+                self._stops.pop(job_id, None)
+                self._progress.pop(job_id, None)
+
+    def _run_job(self, job_id: str) -> None:
+        with self._lock:
+            stop = self._stops.get(job_id) or threading.Event()
+        with self.sessions() as session:
+            if self._closing:
+                return
+            claimed = session.execute(
+                update(Job).where(Job.id == job_id, Job.status == "queued")
+                .values(status="running", started_at=now())
+            )
+            session.commit()
+            if not getattr(claimed, "rowcount", 0):
+                return  # cancelled while queued
+            job = session.get(Job, job_id)
+            assert job is not None
+            record = session.get(ScenarioRecord, job.scenario_id)
+            assert record is not None
+            files = stored_files(record)
+            params: dict[str, Any] = dict(job.params)
+            base_plan = None
+            if job.base_job_id is not None:
+                base_doc = session.get(PlanDocument, job.base_job_id)
+                if base_doc is not None:
+                    base_plan = find_plan(base_doc.document, 1)
+        log.info("job %s: started (scenario %s)", job_id, record.id)
+        started = time.perf_counter()
+        try:
+            scenario = load_files(files)
+        except InputError as exc:
+            self._finish(job_id, "failed", error="The stored scenario no longer loads: "
+                         + "; ".join(exc.errors))
+            log.warning("job %s: stored scenario failed validation", job_id)
+            return
+        last_write = [0.0]
+
+        def on_progress(event: Progress) -> None:
+            progress = {"plan": event.plan, "best_objective": event.best,
+                        "bound": event.bound, "elapsed": round(event.elapsed, 3)}
+            with self._lock:
+                self._progress[job_id] = progress
+            if time.perf_counter() - last_write[0] >= self.settings.progress_interval:
+                last_write[0] = time.perf_counter()
+                self._write_progress(job_id, progress)
+
+        hint = tuple((a["nip"], a["position"]) for a in base_plan["assignments"]) \
+            if base_plan is not None else ()
+        solve_params = SolveParams(
+            plans=params.get("plans"), time_limit=float(params["time_limit"]),
+            workers=self.settings.solver_workers, seed=int(params.get("seed", 0)),
+            progress=on_progress, stop=stop, hint=hint,
+        )
+        result = self.solve_fn(scenario, solve_params)
+        document = plans_document(result, scenario, solve_params)
+        if base_plan is not None:
+            for plan in document["plans"]:
+                plan["diff"] = plan_diff(plan, base_plan)
+        final = self.live_progress(job_id) or {}
+        last = result.plans[-1] if result.plans else None
+        final.update({
+            "plan": last.rank if last else final.get("plan"),
+            "best_objective": last.objective if last else final.get("best_objective"),
+            "bound": float(last.bound) if last else final.get("bound"),
+            "elapsed": round(time.perf_counter() - started, 3),
+        })
+        if self._closing:
+            self._finish(job_id, "failed", error=SHUTDOWN_ERROR, progress=final)
+        elif stop.is_set():
+            self._finish(job_id, "cancelled", document=document, progress=final)
+        else:
+            self._finish(job_id, "done", document=document, progress=final)
+        log.info("job %s: %s, %d plan(s), %.2f s", job_id, result.status, len(result.plans),
+                 result.runtime)
+
+    def _write_progress(self, job_id: str, progress: dict[str, Any]) -> None:
+        try:
+            with self.sessions() as session:
+                session.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+                                .values(progress=progress))
+                session.commit()
+        except Exception as exc:  # progress is best effort; the solve goes on
+            log.warning("job %s: progress not stored (%s)", job_id, type(exc).__name__)
+
+    def _finish(self, job_id: str, status: str, *, error: str | None = None,
+                document: dict[str, Any] | None = None,
+                progress: dict[str, Any] | None = None) -> None:
+        with self.sessions() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                return
+            job.status = status
+            job.error = error
+            job.finished_at = now()
+            if progress is not None:
+                job.progress = progress
+            if document is not None:
+                existing = session.get(PlanDocument, job_id)
+                if existing is None:
+                    session.add(PlanDocument(job_id=job_id, document=document))
+                else:
+                    existing.document = document
+            session.commit()
+
+
+def latest_done_job(session: Session, scenario_id: str) -> Job | None:
+    """The scenario's most recent finished job that has a plan 1."""
+    jobs = session.scalars(
+        select(Job).where(Job.scenario_id == scenario_id, Job.status == "done")
+        .order_by(Job.finished_at.desc(), Job.created_at.desc())
+    )
+    for job in jobs:
+        document = session.get(PlanDocument, job.id)
+        if document is not None and find_plan(document.document, 1) is not None:
+            return job
+    return None

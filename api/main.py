@@ -1,0 +1,65 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+Routers live in :mod:`api.routes`, one module per resource, all under ``/api/v1``
+(see :data:`api.routes.api_router`); ``/healthz`` is open.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.config import Settings, get_settings
+from api.db import init_db, make_engine, session_factory
+from api.jobs import JobManager, SolveFn
+from api.middleware import BodySizeLimit
+from api.routes import api_router, health
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger("penata.api")
+
+
+def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = None) -> FastAPI:
+    """Build the service. The schema is created and stale jobs failed on start-up."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    jobs = JobManager(settings, sessions, solve_fn=solve_fn)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        init_db(engine)
+        jobs.start()
+        log.info("store ready (%s); %d concurrent solve(s)", engine.url.get_backend_name(),
+                 settings.max_workers)
+        try:
+            yield
+        finally:
+            jobs.shutdown()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Penata",
+        summary="Ranked placement plans for ASN rotation rounds",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.jobs = jobs
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.include_router(health.router)
+    app.include_router(api_router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,50 @@
+"""``/api/v1/jobs``: job status and progress, cancellation, the plans document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from sqlalchemy import update
+
+from api import errors
+from api.db import Job, now
+from api.deps import JobsDep, Planner, Reader, SessionDep
+from api.routes.common import job_info
+from api.schemas import JobInfo
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+@router.get("/{job_id}", response_model=JobInfo)
+def get_job(job_id: str, session: SessionDep, jobs: JobsDep, _: Reader) -> JobInfo:
+    """Status (queued, running, done, failed, cancelled) and progress of a job."""
+    return job_info(errors.get_job(session, job_id), jobs)
+
+
+@router.delete("/{job_id}", status_code=status.HTTP_202_ACCEPTED, response_model=JobInfo,
+               responses={409: {"description": "The job has already finished"}})
+def cancel_job(job_id: str, session: SessionDep, jobs: JobsDep, _: Planner) -> JobInfo:
+    """Cancel a job. A queued job is cancelled at once; a running one stops at the
+    solver's next check and keeps the plans found so far (status ``cancelled``)."""
+    job = errors.get_job(session, job_id)
+    if job.status not in ("queued", "running"):
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            errors.already_finished(job_id, job.status))
+    session.execute(update(Job).where(Job.id == job_id, Job.status == "queued")
+                    .values(status="cancelled", finished_at=now(), cancel_requested=True))
+    session.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+                    .values(cancel_requested=True))
+    session.commit()
+    jobs.request_cancel(job_id)
+    session.refresh(job)
+    return job_info(job, jobs)
+
+
+@router.get("/{job_id}/plans", responses={
+    404: {"description": "Unknown job"},
+    409: {"description": "The job has no plans (yet)"},
+})
+def get_plans(job_id: str, session: SessionDep, _: Reader) -> dict[str, Any]:
+    """The ``plans.json`` document (MODEL.md section 8) of a finished job."""
+    return errors.get_document(session, job_id)

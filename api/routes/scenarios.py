@@ -1,0 +1,283 @@
+"""``/api/v1/scenarios``: upload and list scenarios, start solve and what-if jobs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Body, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy import select
+from starlette.datastructures import UploadFile
+
+from api import errors
+from api.db import Job, ScenarioFile, ScenarioRecord
+from api.deps import JobsDep, Planner, Reader, SessionDep, SettingsDep
+from api.files import (
+    DEFAULT_YAML_NAME,
+    TABLE_ROLES,
+    StoredFile,
+    Upload,
+    load_files,
+    place_upload,
+    rows_to_csv,
+    safe_name,
+)
+from api.jobs import latest_done_job, stored_files, utc
+from api.routes.common import job_info
+from api.schemas import (
+    FileContent,
+    FileInfo,
+    JobAccepted,
+    JobCreate,
+    JobInfo,
+    ScenarioCreated,
+    ScenarioInfo,
+    ScenarioJson,
+    ScenarioSummary,
+    WhatIf,
+    WhatIfAccepted,
+)
+from api.whatif import EditError, apply_edits
+from solver.io import InputError
+from solver.scenario import Scenario
+
+router = APIRouter(prefix="/scenarios", tags=["scenarios"])
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["scenario", "employees", "positions"],
+                    "properties": {
+                        role: {"type": "string", "format": "binary"}
+                        for role in ("scenario", *TABLE_ROLES)
+                    },
+                }
+            },
+            "application/json": {"schema": ScenarioJson.model_json_schema()},
+        },
+    }
+}
+
+
+def _invalid(messages: list[str]) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, messages)
+
+
+async def _read_part(value: Any) -> Upload | None:
+    if isinstance(value, UploadFile):
+        return Upload(value.filename or "", await value.read())
+    if isinstance(value, str):
+        return Upload("", value.encode("utf-8"))
+    return None
+
+
+async def _multipart(request: Request, limit: int) -> tuple[Upload, dict[str, Upload]]:
+    form = await request.form(max_files=10, max_fields=50, max_part_size=limit)
+    parts: dict[str, Upload] = {}
+    for name in ("scenario", *TABLE_ROLES):
+        upload = await _read_part(form.get(name))
+        if upload is not None:
+            parts[name] = upload
+    missing = [errors.missing_part(n) for n in ("scenario", "employees", "positions")
+               if n not in parts]
+    if missing:
+        raise _invalid(missing)
+    if not parts["scenario"].original_name:
+        parts["scenario"] = Upload(DEFAULT_YAML_NAME, parts["scenario"].content)
+    yaml_upload = parts.pop("scenario")
+    return yaml_upload, parts
+
+
+def _json_table(role: str, value: Any, config: Any) -> Upload:
+    ref = config.get(role) if isinstance(config, dict) else None
+    name = safe_name(ref if isinstance(ref, str) else None, f"{role}.csv")
+    if isinstance(value, str):
+        return Upload(name, value.encode("utf-8"))
+    if isinstance(value, list):
+        return Upload(name, rows_to_csv(value))
+    assert isinstance(value, FileContent)
+    try:
+        content = base64.b64decode(value.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise _invalid([f"{role}: content_base64 is not valid base64"]) from None
+    return Upload(safe_name(value.filename, name), content)
+
+
+async def _json_body(request: Request) -> tuple[Upload, dict[str, Upload]]:
+    try:
+        raw = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _invalid(["Request body is not valid JSON"]) from None
+    try:
+        body = ScenarioJson.model_validate(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    if isinstance(body.scenario, str):
+        text = body.scenario
+        config: Any = None
+        try:
+            config = yaml.safe_load(text)
+        except yaml.YAMLError:
+            pass
+    else:
+        config = body.scenario
+        text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    tables = {role: _json_table(role, getattr(body, role), config)
+              for role in TABLE_ROLES if getattr(body, role) is not None}
+    return Upload(DEFAULT_YAML_NAME, text.encode("utf-8")), tables
+
+
+def _counts(scenario: Scenario) -> dict[str, int]:
+    return {"employees": len(scenario.employees), "positions": len(scenario.positions),
+            "assessments": len(scenario.assessments)}
+
+
+def _validate(files: list[StoredFile]) -> Scenario:
+    try:
+        return load_files(files)
+    except InputError as exc:
+        raise _invalid(exc.errors) from None
+
+
+def _store(session: SessionDep, files: list[StoredFile], scenario: Scenario, *,
+           base_id: str | None = None,
+           edits: list[dict[str, Any]] | None = None) -> ScenarioRecord:
+    record = ScenarioRecord(
+        name=scenario.name, counts=_counts(scenario), base_id=base_id, edits=edits,
+        files=[ScenarioFile(role=f.role, path=f.path, original_name=f.original_name,
+                            content=f.content) for f in files],
+    )
+    session.add(record)
+    session.commit()
+    return record
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ScenarioCreated,
+             openapi_extra=_UPLOAD_BODY,
+             responses={413: {"description": "Request body too large"},
+                        415: {"description": "Neither multipart nor JSON"},
+                        422: {"description": "Invalid input: one message per problem, "
+                              "naming file, row and column"}})
+async def create_scenario(request: Request, session: SessionDep, settings: SettingsDep,
+                          _: Planner) -> ScenarioCreated:
+    """Upload a scenario: multipart files (``scenario`` YAML, ``employees``, ``positions``,
+    optional ``assessments``; CSV or XLSX) or one JSON body with the same content."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        yaml_upload, tables = await _multipart(request, settings.max_request_bytes)
+    elif content_type == "application/json":
+        yaml_upload, tables = await _json_body(request)
+    else:
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, errors.UNSUPPORTED_MEDIA)
+    try:
+        files = place_upload(yaml_upload, tables)
+    except InputError as exc:
+        raise _invalid(exc.errors) from None
+    scenario = await run_in_threadpool(_validate, files)
+    record = await run_in_threadpool(_store, session, files, scenario)
+    return ScenarioCreated(id=record.id, name=record.name, counts=record.counts)
+
+
+@router.get("", response_model=list[ScenarioSummary])
+def list_scenarios(session: SessionDep, _: Reader) -> list[ScenarioSummary]:
+    """Stored scenarios, newest first."""
+    records = session.scalars(select(ScenarioRecord).order_by(ScenarioRecord.created_at.desc()))
+    return [ScenarioSummary(id=r.id, name=r.name, created_at=utc(r.created_at),  # type: ignore[arg-type]
+                            base_id=r.base_id) for r in records]
+
+
+@router.get("/{scenario_id}", response_model=ScenarioInfo)
+def get_scenario(scenario_id: str, session: SessionDep, _: Reader) -> ScenarioInfo:
+    """A scenario: its files, counts and, for a what-if, its base and edits."""
+    record = errors.get_scenario(session, scenario_id)
+    return ScenarioInfo(
+        id=record.id, name=record.name, created_at=utc(record.created_at),  # type: ignore[arg-type]
+        base_id=record.base_id, edits=record.edits, counts=record.counts,
+        files=[FileInfo(role=f.role, path=f.path, original_name=f.original_name,
+                        bytes=len(f.content)) for f in record.files],
+    )
+
+
+@router.get("/{scenario_id}/jobs", response_model=list[JobInfo])
+def list_jobs(scenario_id: str, session: SessionDep, jobs: JobsDep, _: Reader) -> list[JobInfo]:
+    """The scenario's jobs, newest first."""
+    errors.get_scenario(session, scenario_id)
+    found = session.scalars(select(Job).where(Job.scenario_id == scenario_id)
+                            .order_by(Job.created_at.desc()))
+    return [job_info(job, jobs) for job in found]
+
+
+def _params(settings: SettingsDep, plans: int | None, time_limit: float | None,
+            seed: int) -> dict[str, Any]:
+    if time_limit is not None and time_limit > settings.max_time_limit:
+        raise _invalid_text(errors.time_limit_too_long(settings.max_time_limit))
+    if plans is not None and plans > settings.max_plans:
+        raise _invalid_text(errors.too_many_plans(settings.max_plans))
+    return {"plans": plans, "seed": seed,
+            "time_limit": time_limit if time_limit is not None else settings.default_time_limit}
+
+
+def _invalid_text(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
+
+
+def _accepted(response: Response, job: Job) -> None:
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+
+
+@router.post("/{scenario_id}/jobs", status_code=status.HTTP_202_ACCEPTED,
+             response_model=JobAccepted)
+def create_job(scenario_id: str, session: SessionDep, settings: SettingsDep, jobs: JobsDep,
+               response: Response, _: Planner,
+               body: Annotated[JobCreate | None, Body()] = None) -> JobAccepted:
+    """Queue a solve of the scenario; poll ``GET /api/v1/jobs/{id}``."""
+    errors.get_scenario(session, scenario_id)
+    body = body or JobCreate()
+    job = Job(scenario_id=scenario_id, status="queued",
+              params=_params(settings, body.plans, body.time_limit, body.seed))
+    session.add(job)
+    session.commit()
+    jobs.submit(job.id)
+    _accepted(response, job)
+    return JobAccepted(id=job.id, status="queued", scenario_id=scenario_id)
+
+
+@router.post("/{scenario_id}/what-if", status_code=status.HTTP_202_ACCEPTED,
+             response_model=WhatIfAccepted,
+             responses={409: {"description": "The base scenario has no finished plan"},
+                        422: {"description": "An edit names an unknown position or NIP, "
+                              "or the derived scenario is invalid"}})
+def what_if(scenario_id: str, body: WhatIf, session: SessionDep, settings: SettingsDep,
+            jobs: JobsDep, response: Response, _: Planner) -> WhatIfAccepted:
+    """Apply edits to a scenario and solve the derived scenario, warm-started from the
+    base scenario's latest plan 1. Each plan of the result carries a ``diff`` against
+    that plan 1 (moves added, moves dropped, objective delta)."""
+    base = errors.get_scenario(session, scenario_id)
+    params = _params(settings, body.plans, body.time_limit, body.seed)
+    base_job = latest_done_job(session, scenario_id)
+    if base_job is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, errors.no_base_plan(scenario_id))
+    try:
+        files = apply_edits(stored_files(base), list(body.edits))
+    except EditError as exc:
+        raise _invalid(exc.errors) from None
+    scenario = _validate(files)
+    record = _store(session, files, scenario, base_id=base.id,
+                    edits=[edit.model_dump() for edit in body.edits])
+    job = Job(scenario_id=record.id, status="queued", params=params, base_job_id=base_job.id)
+    session.add(job)
+    session.commit()
+    jobs.submit(job.id)
+    _accepted(response, job)
+    return WhatIfAccepted(id=job.id, status="queued", scenario_id=record.id,
+                          base_scenario_id=base.id, base_job_id=base_job.id)

@@ -1,0 +1,191 @@
+"""Request and response bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+class FileContent(_Body):
+    """A file in a JSON upload: its name and base64 bytes (e.g. an XLSX workbook)."""
+
+    filename: str
+    content_base64: str
+
+
+TableJson = Annotated[
+    str | list[dict[str, Any]] | FileContent,
+    Field(description="CSV text, a list of row objects, or {filename, content_base64}"),
+]
+
+
+class ScenarioJson(_Body):
+    """A scenario as one JSON body: the YAML (text or object) and the tables."""
+
+    scenario: str | dict[str, Any] = Field(description="The scenario YAML, as text or object")
+    employees: TableJson
+    positions: TableJson
+    assessments: TableJson | None = None
+
+
+class FileInfo(BaseModel):
+    role: str
+    path: str
+    original_name: str
+    bytes: int
+
+
+class ScenarioCreated(BaseModel):
+    id: str
+    name: str
+    counts: dict[str, int]
+
+
+class ScenarioInfo(BaseModel):
+    id: str
+    name: str
+    created_at: dt.datetime
+    base_id: str | None
+    edits: list[dict[str, Any]] | None
+    counts: dict[str, int]
+    files: list[FileInfo]
+
+
+class ScenarioSummary(BaseModel):
+    id: str
+    name: str
+    created_at: dt.datetime
+    base_id: str | None
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+class JobCreate(_Body):
+    plans: int | None = Field(default=None, ge=1, description="Ranked plans wanted "
+                              "(default: the scenario's plans.count)")
+    time_limit: float | None = Field(default=None, gt=0, description="Seconds for the whole "
+                                     "solve (default: the server's, 60)")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class JobProgress(BaseModel):
+    plan: int | None = None
+    best_objective: int | None = None
+    bound: float | None = None
+    elapsed: float | None = None
+
+
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class JobInfo(BaseModel):
+    id: str
+    scenario_id: str
+    status: JobStatus
+    progress: JobProgress
+    params: dict[str, Any]
+    error: str | None
+    base_job_id: str | None
+    cancel_requested: bool
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+class JobAccepted(BaseModel):
+    id: str
+    status: JobStatus
+    scenario_id: str
+
+
+class WhatIfAccepted(JobAccepted):
+    base_scenario_id: str
+    base_job_id: str
+
+
+# --------------------------------------------------------------------------- what-if
+
+
+class SetHeadcount(_Body):
+    op: Literal["set_headcount"]
+    position: str
+    headcount: int = Field(ge=0, le=1_000_000)
+
+
+class AbolishPosition(_Body):
+    op: Literal["abolish_position"]
+    position: str
+
+
+class AddPosition(_Body):
+    op: Literal["add_position"]
+    row: dict[str, Any] = Field(description="Column: value, as in the positions table")
+
+
+class RemoveEmployee(_Body):
+    op: Literal["remove_employee"]
+    nip: str
+
+
+class AddEmployee(_Body):
+    op: Literal["add_employee"]
+    row: dict[str, Any] = Field(description="Column: value, as in the employees table")
+
+
+class SetRules(_Body):
+    op: Literal["set_rules"]
+    rules: dict[str, Any] = Field(description="Rules to change; null removes (= default)")
+
+
+class SetWeights(_Body):
+    op: Literal["set_weights"]
+    weights: dict[str, Any] = Field(description="Weights to change; null removes (= default)")
+
+
+class Lock(_Body):
+    op: Literal["lock"]
+    nip: str
+    position: str
+
+
+class Forbid(_Body):
+    op: Literal["forbid"]
+    nip: str
+    position: str
+
+
+Edit = Annotated[
+    SetHeadcount | AbolishPosition | AddPosition | RemoveEmployee | AddEmployee | SetRules
+    | SetWeights | Lock | Forbid,
+    Field(discriminator="op"),
+]
+
+
+class WhatIf(_Body):
+    edits: list[Edit] = Field(min_length=1, max_length=10_000)
+    plans: int | None = Field(default=None, ge=1)
+    time_limit: float | None = Field(default=None, gt=0)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+# --------------------------------------------------------------------------- plans
+
+
+class PlanDiff(BaseModel):
+    job: str
+    rank: int
+    other_job: str
+    other_rank: int
+    moves_added: list[dict[str, Any]]
+    moves_dropped: list[dict[str, Any]]
+    objective_delta: int

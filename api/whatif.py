@@ -1,0 +1,215 @@
+"""What-if edits: applied to a stored scenario's raw tables and YAML.
+
+The tables are read as text (every cell a string, headers as written), edited
+and written back as CSV; tables no edit touches keep their bytes. The result is
+a new set of stored files that the solver's loader validates like any upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import PurePosixPath
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from api.files import StoredFile, cell_text
+from api.schemas import Edit
+
+
+class EditError(Exception):
+    """Edits that name something the scenario does not have."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def _is_xlsx(stored: StoredFile) -> bool:
+    return stored.content.startswith(b"PK\x03\x04") or PurePosixPath(
+        stored.path).suffix.lower() in {".xlsx", ".xlsm"}
+
+
+def _xlsx_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return str(value)
+
+
+def read_table(stored: StoredFile) -> pd.DataFrame:
+    """The table as text cells, header as written."""
+    if _is_xlsx(stored):
+        frame = pd.read_excel(io.BytesIO(stored.content), dtype=object, sheet_name=0,
+                              engine="openpyxl")
+        frame = frame.map(_xlsx_text)
+        frame.columns = [str(c) for c in frame.columns]
+        return frame
+    text = stored.content.decode("utf-8-sig")
+    first = text.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                       engine="python")
+
+
+def write_table(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _column(frame: pd.DataFrame, name: str) -> str | None:
+    for column in frame.columns:
+        if str(column).strip().lower() == name:
+            return str(column)
+    return None
+
+
+def _append_row(frame: pd.DataFrame, row: dict[str, Any]) -> pd.DataFrame:
+    values: dict[str, str] = {}
+    for key, value in row.items():
+        column = _column(frame, str(key).strip().lower())
+        if column is None:
+            column = str(key).strip().lower()
+            frame[column] = ""
+        values[column] = cell_text(value)
+    new = pd.DataFrame([{c: values.get(c, "") for c in frame.columns}], dtype=str)
+    return pd.concat([frame, new], ignore_index=True)
+
+
+class _Workspace:
+    def __init__(self, files: list[StoredFile]):
+        self.files = {f.role: f for f in files}
+        self.tables: dict[str, pd.DataFrame] = {}
+        yaml_file = self.files["scenario"]
+        self.config: dict[str, Any] = yaml.safe_load(yaml_file.content.decode("utf-8-sig"))
+        self.config_changed = False
+
+    def table(self, role: str) -> pd.DataFrame | None:
+        if role not in self.tables:
+            if role not in self.files:
+                return None
+            self.tables[role] = read_table(self.files[role])
+        return self.tables[role]
+
+    def result(self) -> list[StoredFile]:
+        out: dict[str, StoredFile] = dict(self.files)
+        used = {f.path for f in self.files.values()}
+        for role, frame in self.tables.items():
+            old = self.files[role]
+            path = old.path
+            if _is_xlsx(old):
+                used.discard(path)
+                stem = str(PurePosixPath(path).with_suffix(""))
+                path, counter = f"{stem}.csv", 2
+                while path in used:
+                    path, counter = f"{stem}-{counter}.csv", counter + 1
+                used.add(path)
+                self.config[role] = path
+                self.config_changed = True
+            out[role] = StoredFile(role, path, old.original_name, write_table(frame))
+        if self.config_changed:
+            old = self.files["scenario"]
+            text = yaml.safe_dump(self.config, sort_keys=False, allow_unicode=True)
+            out["scenario"] = StoredFile("scenario", old.path, old.original_name,
+                                         text.encode("utf-8"))
+        order = ("scenario", "employees", "positions", "assessments")
+        return [out[r] for r in order if r in out]
+
+
+def _position_index(frame: pd.DataFrame, position: str) -> list[int]:
+    column = _column(frame, "id")
+    if column is None:
+        return []
+    return list(np.flatnonzero(frame[column].str.strip() == position.strip()))
+
+
+def _nip_index(frame: pd.DataFrame, nip: str) -> list[int]:
+    column = _column(frame, "nip")
+    if column is None:
+        return []
+    compact = nip.replace(" ", "")
+    return list(np.flatnonzero(frame[column].str.replace(" ", "") == compact))
+
+
+def apply_edits(files: list[StoredFile], edits: list[Edit]) -> list[StoredFile]:
+    """Apply ``edits`` in order; return the derived scenario's files.
+
+    Raises
+    ------
+    EditError
+        One message per edit that names a position or NIP the scenario lacks.
+    """
+    work = _Workspace(files)
+    errors: list[str] = []
+    for index, edit in enumerate(edits):
+        where = f"edits[{index}] ({edit.op})"
+        if edit.op in ("set_headcount", "abolish_position"):
+            positions = work.table("positions")
+            assert positions is not None
+            rows = _position_index(positions, edit.position)
+            if not rows:
+                errors.append(f"{where}: position {edit.position!r} is not in the "
+                              "positions table")
+                continue
+            headcount = 0 if edit.op == "abolish_position" else edit.headcount
+            column = _column(positions, "headcount") or "headcount"
+            if column not in positions.columns:
+                positions[column] = ""
+            positions.loc[rows, column] = str(headcount)
+        elif edit.op == "add_position":
+            work.tables["positions"] = _append_row(work.table("positions"), edit.row)
+        elif edit.op == "add_employee":
+            work.tables["employees"] = _append_row(work.table("employees"), edit.row)
+        elif edit.op == "remove_employee":
+            employees = work.table("employees")
+            assert employees is not None
+            rows = _nip_index(employees, edit.nip)
+            if not rows:
+                errors.append(f"{where}: NIP {edit.nip!r} is not in the employees table")
+                continue
+            work.tables["employees"] = employees.drop(index=employees.index[rows]).reset_index(
+                drop=True)
+            assessments = work.table("assessments")
+            if assessments is not None:
+                drop = _nip_index(assessments, edit.nip)
+                if drop:
+                    work.tables["assessments"] = assessments.drop(
+                        index=assessments.index[drop]).reset_index(drop=True)
+            compact = edit.nip.replace(" ", "")
+            for block in ("locks", "forbid"):
+                entries = work.config.get(block)
+                if isinstance(entries, list):
+                    kept = [e for e in entries if not (
+                        isinstance(e, dict) and str(e.get("nip", "")).replace(" ", "") == compact)]
+                    if len(kept) != len(entries):
+                        work.config[block] = kept
+                        work.config_changed = True
+        elif edit.op in ("set_rules", "set_weights"):
+            block = "rules" if edit.op == "set_rules" else "weights"
+            values = edit.rules if edit.op == "set_rules" else edit.weights
+            current = work.config.get(block)
+            merged = dict(current) if isinstance(current, dict) else {}
+            for key, value in values.items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            work.config[block] = merged
+            work.config_changed = True
+        elif edit.op in ("lock", "forbid"):
+            block = "locks" if edit.op == "lock" else "forbid"
+            entries = work.config.get(block)
+            entries = list(entries) if isinstance(entries, list) else []
+            entries.append({"nip": edit.nip, "position": edit.position})
+            work.config[block] = entries
+            work.config_changed = True
+    if errors:
+        raise EditError(errors)
+    return work.result()
