@@ -69,9 +69,9 @@ def scenario(folder: Path, *args: object, **kwargs: object) -> Scenario:
 
 
 def rotation(folder: Path, **config: object) -> Path:
-    """Unit U (4 level-3 posts A-D, one level-4 post E) and unit V (post F).
+    """Unit U (4 level-3 posts A-D, one level-4 post E) and unit V (posts F, G).
 
-    Competencies: integritas, kerjasama, komunikasi. Employees 1-6 hold A-F;
+    Competencies: integritas, kerjasama, komunikasi. Employees 1-6 hold A-F, G is vacant;
     several are past 60 months in post, so rotation is attractive; 7 is unplaced.
     """
     comps = {"c.integritas": 3, "c.kerjasama": 3, "c.komunikasi": 2}
@@ -81,6 +81,7 @@ def rotation(folder: Path, **config: object) -> Path:
         pos("E", level=4, grade_min="III/c", grade_max="IV/b",
             **{"c.integritas": 4, "c.kerjasama": 4, "c.komunikasi": 3}),
         pos("F", unit="V", **comps),
+        pos("G", unit="V", **comps),  # vacant
     ]
     employees = [
         emp(1, grade="III/c", current_position="A", position_since="2020-01-01",

@@ -1,0 +1,496 @@
+"""The review packet beside ``plans.json``: ``plans.xlsx`` and ``review.html``.
+
+``plans.xlsx``: one sheet per plan (every assignment with its explanation), a
+``Daftar Pendek`` sheet (shortlists) and ``Lampiran SK``, a draft annex for the
+appointment decree listing plan 1's moves (NIP as text, name, golongan, from, to,
+unit, TMT). TMT is the scenario's ``tmt:`` key when present, else ``as_of``.
+
+``review.html``: one self-contained page (no network, no script, no external CSS)
+with the ranked plans, their differences, shortlists, per-person explanations
+and inline SVG charts drawn here: JPM distribution before vs after, the 9-box of
+promotees, and turnover per unit against its cap.
+
+:func:`enrich_document` adds explanations and exact shortlists to a ``plans.json``
+document; :func:`review_outputs` does everything for a solved scenario.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from jinja2 import Environment
+
+from solver.derived import jpm_matrix
+from solver.eligibility import Problem, build_problem
+from solver.result import Result, SolveParams
+from solver.review.explain import explain_plans
+from solver.review.shortlist import attach_shortlists, shortlists
+from solver.scenario import Scenario
+
+REASON_LABELS = {
+    "stays": "tetap di jabatan",
+    "rotation_due": "masa jabatan sudah mencapai batas rotasi",
+    "promotion": "promosi",
+    "abolished_post": "jabatan lama dihapus",
+    "locked": "dikunci oleh keputusan",
+    "returning_employee": "belum menduduki jabatan (baru/kembali)",
+}
+BAND_LABELS = {"MS": "Memenuhi Syarat", "MMS": "Masih Memenuhi Syarat",
+               "KMS": "Kurang Memenuhi Syarat"}
+
+
+# --------------------------------------------------------------------------- enrich
+
+
+def enrich_document(doc: dict[str, Any], scenario: Scenario, result: Result,
+                    params: SolveParams | None = None, shortlist_time: float = 60.0,
+                    max_names: int = 3, problem: Problem | None = None) -> dict[str, Any]:
+    """Explanations, plan diffs and exact shortlists added to ``doc`` (mutated, returned)."""
+    problem = problem if problem is not None else build_problem(scenario)
+    explain_plans(doc, scenario, problem)
+    lists = shortlists(scenario, result, params, max_names=max_names,
+                       time_limit=shortlist_time, problem=problem)
+    attach_shortlists(doc, lists)
+    return doc
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def review_outputs(result: Result, scenario: Scenario, out_dir: Path,
+                   params: SolveParams | None = None, shortlist_time: float = 60.0
+                   ) -> list[Path]:
+    """Write ``plans.json`` (with explanations and shortlists), ``plans.xlsx`` and
+    ``review.html`` into ``out_dir``. Returns the paths written."""
+    from solver.output import plans_document
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    problem = build_problem(scenario)
+    doc = plans_document(result, scenario, params)
+    enrich_document(doc, scenario, result, params, shortlist_time, problem=problem)
+    json_path = out_dir / "plans.json"
+    _atomic_write_bytes(json_path,
+                        (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return [json_path, *write_review_packet(doc, scenario, out_dir, problem=problem)]
+
+
+def result_from_document(doc: dict[str, Any]) -> Result:
+    """Rebuild a :class:`Result` from a ``plans.json`` document (to review it without
+    solving again). The document must come from the scenario as it is now."""
+    from solver.result import Assignment, Plan
+
+    plans = [Plan(rank=int(p["rank"]), objective=int(p["objective"]), bound=int(p["bound"]),
+                  optimal=bool(p.get("optimal", False)),
+                  assignments=tuple(Assignment(a["nip"], a["position"], a.get("from"))
+                                    for a in p["assignments"]))
+             for p in doc.get("plans", [])]
+    return Result(scenario=doc.get("scenario", ""), status=doc.get("status", "UNKNOWN"),
+                  plans=plans, infeasibility=list(doc.get("infeasibility", [])),
+                  runtime=float(doc.get("run", {}).get("runtime_s", 0.0)),
+                  stats={k: v for k, v in doc.get("run", {}).items() if k != "runtime_s"})
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class _Names:
+    def __init__(self, scenario: Scenario):
+        emp, pos = scenario.employees, scenario.positions
+        self.name = dict(zip(emp["nip"], emp["name"], strict=True))
+        self.grade = dict(zip(emp["nip"], emp["grade"], strict=True))
+        self.title = dict(zip(pos["id"], pos["title"], strict=True))
+        self.unit = dict(zip(pos["id"], pos["unit"], strict=True))
+        self.level = dict(zip(pos["id"], pos["level"], strict=True))
+
+    def post(self, pid: str | None) -> str:
+        if not pid:
+            return "—"
+        return f"{pid} {self.title.get(pid, '')}".strip()
+
+
+def _tmt(scenario: Scenario) -> str:
+    value = scenario.config.get("tmt") if scenario.config else None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value) if value else scenario.as_of.isoformat()
+
+
+def _pct(bp: int | None) -> str:
+    return "" if bp is None else f"{bp / 100:.2f}%"
+
+
+def write_xlsx(doc: dict[str, Any], scenario: Scenario, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    names = _Names(scenario)
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+
+    def sheet(title: str, header: list[str], rows: list[list[Any]], text_cols: tuple[int, ...]):
+        ws = book.create_sheet(title)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = bold
+        for row in rows:
+            ws.append(row)
+        for col in text_cols:
+            for r in range(2, len(rows) + 2):
+                ws.cell(row=r, column=col).number_format = "@"
+        for i, head in enumerate(header, start=1):
+            width = max([len(str(head))] + [len(str(r[i - 1])) for r in rows if r[i - 1]])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
+        ws.freeze_panes = "A2"
+        return ws
+
+    for plan in doc.get("plans", []):
+        rows = []
+        for a in plan["assignments"]:
+            moved = a["position"] != a.get("from")
+            rows.append([
+                str(a["nip"]), names.name.get(a["nip"], ""), names.grade.get(a["nip"], ""),
+                a.get("from") or "", a["position"], names.title.get(a["position"], ""),
+                names.unit.get(a["position"], ""), "pindah" if moved else "tetap",
+                a.get("jpm"), a.get("band") or a.get("mapping") or "", a.get("fit_source", ""),
+                ", ".join(a.get("reasons", [])), "; ".join(a.get("training", [])),
+            ])
+        sheet(f"Rencana {plan['rank']}",
+              ["NIP", "Nama", "Golongan", "Dari", "Ke", "Jabatan", "Unit", "Status",
+               "JPM (bp)", "Band", "Sumber fit", "Alasan", "Kebutuhan pelatihan"], rows, (1,))
+    short_rows = []
+    for plan in doc.get("plans", []):
+        for entry in plan.get("shortlists", []):
+            for k, name in enumerate(entry["names"], start=1):
+                short_rows.append([plan["rank"], entry["position"],
+                                   names.title.get(entry["position"], ""), k, str(name["nip"]),
+                                   names.name.get(name["nip"], ""),
+                                   "dipilih" if name["chosen"] else "alternatif",
+                                   name["objective_loss"],
+                                   "lengkap" if entry["complete"] else "belum lengkap"])
+    sheet("Daftar Pendek", ["Rencana", "Jabatan", "Nama jabatan", "Urutan", "NIP", "Nama",
+                            "Status", "Kehilangan objektif", "Daftar"], short_rows, (5,))
+    annex = []
+    plans = doc.get("plans", [])
+    tmt = _tmt(scenario)
+    if plans:
+        moves = [a for a in plans[0]["assignments"] if a["position"] != a.get("from")]
+        for k, a in enumerate(moves, start=1):
+            annex.append([k, str(a["nip"]), names.name.get(a["nip"], ""),
+                          names.grade.get(a["nip"], ""), names.post(a.get("from")),
+                          names.post(a["position"]), names.unit.get(a["position"], ""), tmt])
+    ws = sheet("Lampiran SK", ["No", "NIP", "Nama", "Golongan", "Jabatan lama", "Jabatan baru",
+                               "Unit kerja", "TMT"], annex, (2,))
+    ws.append([])
+    ws.append(["", "DRAF — lampiran keputusan, rencana peringkat 1; belum ditetapkan."])
+    book.save(path)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _svg_open(width: int, height: int, label: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(label)}">')
+
+
+def jpm_histogram(before: list[int], after: list[int], label: str) -> str:
+    """Grouped bars of JPM in 10% bins (the last bin includes 100%)."""
+    def bins(values: list[int]) -> list[int]:
+        counts = [0] * 10
+        for v in values:
+            counts[min(9, int(v) // 1000)] += 1
+        return counts
+
+    b, a = bins(before), bins(after)
+    width, height, left, bottom, top = 560, 240, 40, 40, 20
+    peak = max([1, *b, *a])
+    slot = (width - left - 10) / 10
+    bar = slot * 0.38
+    parts = [_svg_open(width, height, label)]
+    parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" '
+                 f'y2="{height - bottom}" stroke="#333"/>')
+    for i in range(10):
+        x = left + i * slot
+        for k, (count, colour, name) in enumerate(((b[i], "#9aa5b1", "sebelum"),
+                                                   (a[i], "#1f6f8b", "sesudah"))):
+            h = (height - bottom - top) * count / peak
+            parts.append(f'<rect class="bar-{name}" data-bin="{i}" data-count="{count}" '
+                         f'x="{x + 4 + k * bar:.1f}" y="{height - bottom - h:.1f}" '
+                         f'width="{bar:.1f}" height="{h:.1f}" fill="{colour}">'
+                         f'<title>{name} {i * 10}-{i * 10 + 10}%: {count}</title></rect>')
+            if count:
+                parts.append(f'<text x="{x + 4 + k * bar + bar / 2:.1f}" '
+                             f'y="{height - bottom - h - 3:.1f}" font-size="9" '
+                             f'text-anchor="middle">{count}</text>')
+        parts.append(f'<text x="{x + slot / 2:.1f}" y="{height - bottom + 14}" font-size="10" '
+                     f'text-anchor="middle">{i * 10}–{i * 10 + 10}</text>')
+    for threshold, name in ((6800, "KMS|MMS"), (8000, "MMS|MS")):
+        x = left + threshold / 1000 * slot
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom}" '
+                     f'stroke="#c0392b" stroke-dasharray="3,3"/><text x="{x + 2:.1f}" '
+                     f'y="{top + 8}" font-size="9" fill="#c0392b">{name}</text>')
+    parts.append(f'<text x="{left}" y="{height - 6}" font-size="11">JPM (%) — '
+                 f'<tspan fill="#9aa5b1">■ sebelum ({len(before)})</tspan> '
+                 f'<tspan fill="#1f6f8b">■ sesudah ({len(after)})</tspan></text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# rows top to bottom: above, as, below expectation; columns: rendah, menengah, tinggi
+_GRID = [[4, 7, 9], [2, 5, 8], [1, 3, 6]]
+
+
+def nine_box_chart(counts: dict[int, int], label: str) -> str:
+    cell, left, top = 90, 110, 10
+    width, height = left + 3 * cell + 10, top + 3 * cell + 40
+    peak = max([1, *counts.values()])
+    parts = [_svg_open(width, height, label)]
+    rows = ("di atas ekspektasi", "sesuai ekspektasi", "di bawah ekspektasi")
+    for r, row in enumerate(_GRID):
+        parts.append(f'<text x="{left - 6}" y="{top + r * cell + cell / 2}" font-size="10" '
+                     f'text-anchor="end">{rows[r]}</text>')
+        for c, box in enumerate(row):
+            n = counts.get(box, 0)
+            shade = 0.08 + 0.8 * n / peak if n else 0.03
+            parts.append(f'<rect class="box" data-box="{box}" data-count="{n}" '
+                         f'x="{left + c * cell}" y="{top + r * cell}" width="{cell - 2}" '
+                         f'height="{cell - 2}" fill="#1f6f8b" fill-opacity="{shade:.2f}" '
+                         f'stroke="#333"/><text x="{left + c * cell + 6}" '
+                         f'y="{top + r * cell + 14}" font-size="10">kotak {box}</text>'
+                         f'<text x="{left + c * cell + cell / 2 - 1}" '
+                         f'y="{top + r * cell + cell / 2 + 8}" font-size="22" '
+                         f'text-anchor="middle">{n}</text>')
+    for c, name in enumerate(("rendah", "menengah", "tinggi")):
+        parts.append(f'<text x="{left + c * cell + cell / 2}" y="{top + 3 * cell + 16}" '
+                     f'font-size="10" text-anchor="middle">potensi {name}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def turnover_chart(rows: list[tuple[str, int, int, int]], label: str) -> str:
+    """rows: (unit, moved, incumbents, cap); bars of moved/incumbents with the cap marked."""
+    bar_h, left, right = 22, 190, 60
+    width = 620
+    height = 20 + bar_h * max(1, len(rows)) + 24
+    scale = width - left - right
+    parts = [_svg_open(width, height, label)]
+    for i, (unit, moved, n_u, cap) in enumerate(rows):
+        y = 10 + i * bar_h
+        share = moved / n_u if n_u else 0.0
+        parts.append(f'<text x="{left - 6}" y="{y + 14}" font-size="11" text-anchor="end">'
+                     f'{html.escape(unit[:30])}</text>')
+        parts.append(f'<rect x="{left}" y="{y + 3}" width="{scale}" height="{bar_h - 8}" '
+                     f'fill="#eef2f5"/>')
+        parts.append(f'<rect class="turnover" data-unit="{html.escape(unit)}" '
+                     f'data-moved="{moved}" data-cap="{cap}" x="{left}" y="{y + 3}" '
+                     f'width="{scale * share:.1f}" height="{bar_h - 8}" fill="#1f6f8b"/>')
+        cx = left + scale * (cap / n_u if n_u else 0)
+        parts.append(f'<line x1="{cx:.1f}" y1="{y}" x2="{cx:.1f}" y2="{y + bar_h - 2}" '
+                     f'stroke="#c0392b" stroke-width="2"/>')
+        parts.append(f'<text x="{left + scale + 6}" y="{y + 14}" font-size="11">'
+                     f'{moved}/{n_u} (≤{cap})</text>')
+    parts.append(f'<text x="10" y="{height - 6}" font-size="11">petahana yang dipindah / '
+                 'jumlah petahana; garis merah = batas max_unit_turnover</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- page
+
+
+def _before_jpm(scenario: Scenario, problem: Problem) -> list[int]:
+    """JPM of every in-scope incumbent in the post they hold now."""
+    inc = np.flatnonzero(problem.incumbent)
+    comps = list(scenario.competencies)
+    if inc.size == 0:
+        return []
+    if not comps:
+        return [10000] * int(inc.size)
+    e_comp = scenario.employees[comps].to_numpy(dtype=np.int64)[inc]
+    p_comp = scenario.positions[comps].to_numpy(dtype=np.int64)[problem.current[inc]]
+    return [int(v) for v in jpm_matrix(e_comp, p_comp)]
+
+
+def _turnover_rows(plan: dict[str, Any], problem: Problem) -> list[tuple[str, int, int, int]]:
+    placed = {a["nip"]: a["position"] for a in plan["assignments"]}
+    rows = []
+    for unit, members, cap in zip(problem.turnover_units, problem.turnover_members,
+                                  problem.turnover_caps, strict=True):
+        moved = sum(1 for e in members
+                    if placed.get(str(problem.nips[e])) != str(problem.position_ids[
+                        problem.current[e]]))
+        rows.append((str(unit), moved, int(members.size), int(cap)))
+    return rows
+
+
+def _plan_view(plan: dict[str, Any], scenario: Scenario, problem: Problem, names: _Names,
+               before: list[int]) -> dict[str, Any]:
+    box_of = dict(zip(problem.nips.astype(str), problem.box.tolist(), strict=True))
+    moves, stays = [], []
+    for a in plan["assignments"]:
+        row = {
+            "nip": a["nip"], "name": names.name.get(a["nip"], ""),
+            "grade": names.grade.get(a["nip"], ""),
+            "from": names.post(a.get("from")), "to": names.post(a["position"]),
+            "unit": names.unit.get(a["position"], ""), "position": a["position"],
+            "jpm": _pct(a.get("jpm")), "band": a.get("band") or "",
+            "band_label": BAND_LABELS.get(a.get("band") or "", a.get("mapping") or ""),
+            "fit_source": "asesmen" if a.get("fit_source") == "assessment" else "kompetensi",
+            "reasons": [REASON_LABELS.get(r, r) for r in a.get("reasons", [])],
+            "reason_codes": " ".join(a.get("reasons", [])),
+            "training": a.get("training", []),
+        }
+        (stays if a["position"] == a.get("from") else moves).append(row)
+    promotees: dict[int, int] = {}
+    for a in plan["assignments"]:
+        if "promotion" in a.get("reasons", []):
+            box = box_of[a["nip"]]
+            promotees[box] = promotees.get(box, 0) + 1
+    after = [int(a["jpm"]) for a in plan["assignments"] if a.get("jpm") is not None]
+    shortlist_rows = []
+    for entry in plan.get("shortlists", []):
+        shortlist_rows.append({
+            "position": names.post(entry["position"]), "id": entry["position"],
+            "complete": entry["complete"], "note": entry.get("note", ""),
+            "names": [{"nip": n["nip"], "name": names.name.get(n["nip"], ""),
+                       "chosen": n["chosen"], "loss": n["objective_loss"]}
+                      for n in entry["names"]],
+        })
+    diff = plan.get("diff")
+    rank = plan["rank"]
+    return {
+        "rank": rank, "objective": plan["objective"], "bound": plan.get("bound"),
+        "optimal": plan.get("optimal"), "moves": moves, "stays": stays,
+        "promotions": sum(promotees.values()),
+        "diff": diff, "shortlists": shortlist_rows,
+        "shortlists_complete": plan.get("shortlists_complete"),
+        "jpm_svg": jpm_histogram(before, after, f"JPM sebelum dan sesudah, rencana {rank}"),
+        "mean_before": _pct(sum(before) // len(before)) if before else "—",
+        "mean_after": _pct(sum(after) // len(after)) if after else "—",
+        "box_svg": nine_box_chart(promotees, f"9-box promosi, rencana {rank}"),
+        "turnover_svg": turnover_chart(_turnover_rows(plan, problem),
+                                       f"turnover per unit, rencana {rank}"),
+    }
+
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Penata — review {{ name }}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;color:#1b2631;max-width:1200px}
+h1{font-size:1.5rem}h2{border-bottom:2px solid #1f6f8b;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
+th,td{border:1px solid #ccd;padding:.25rem .45rem;vertical-align:top;text-align:left}
+th{background:#eef2f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.MS{color:#1e8449;font-weight:600}.MMS{color:#b9770e;font-weight:600}.KMS{color:#c0392b;font-weight:600}
+.charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}.charts figure{margin:0;max-width:640px}.charts svg{display:block}
+figcaption{font-size:.8rem;color:#555}.warn{color:#c0392b}.chosen{font-weight:600}
+.small{font-size:.8rem;color:#555}ul.tight{margin:0;padding-left:1.1rem}
+</style></head><body>
+<h1 id="title">Penata — {{ name }}</h1>
+<p id="status">Status: <strong>{{ status }}</strong>{% if as_of %} · per {{ as_of }}{% endif %}
+{% if input_sha %} · input sha256 <code>{{ input_sha[:16] }}…</code>{% endif %}</p>
+{% if infeasibility %}<section id="infeasibility"><h2>Tidak ada rencana yang layak</h2><ul>
+{% for r in infeasibility %}<li>{{ r }}</li>{% endfor %}</ul></section>{% endif %}
+{% if plans %}
+<h2>Rencana berperingkat</h2>
+<table id="plans-summary"><tr><th>Rencana</th><th>Objektif</th><th>Batas</th><th>Terbukti optimal</th>
+<th>Mutasi</th><th>Promosi</th><th>Selisih vs rencana 1</th></tr>
+{% for p in plans %}<tr data-rank="{{ p.rank }}"><td><a href="#plan-{{ p.rank }}">{{ p.rank }}</a></td>
+<td class="num">{{ "{:,}".format(p.objective) }}</td><td class="num">{{ "{:,}".format(p.bound) if p.bound is not none else "" }}</td>
+<td>{{ "ya" if p.optimal else "tidak" }}</td><td class="num">{{ p.moves|length }}</td>
+<td class="num">{{ p.promotions }}</td><td class="num">{{ "{:,}".format(p.diff.objective_delta) if p.diff else "—" }}</td></tr>{% endfor %}
+</table>
+{% endif %}
+{% for p in plans %}
+<section class="plan" id="plan-{{ p.rank }}">
+<h2>Rencana {{ p.rank }}</h2>
+<div class="charts">
+<figure id="chart-jpm-{{ p.rank }}">{{ p.jpm_svg|safe }}<figcaption>Distribusi JPM: petahana di jabatan saat ini (sebelum, rata-rata {{ p.mean_before }}) vs semua penempatan rencana ini (sesudah, rata-rata {{ p.mean_after }}).</figcaption></figure>
+<figure id="chart-9box-{{ p.rank }}">{{ p.box_svg|safe }}<figcaption>9-box pegawai yang dipromosikan ({{ p.promotions }}).</figcaption></figure>
+<figure id="chart-turnover-{{ p.rank }}">{{ p.turnover_svg|safe }}<figcaption>Turnover per unit.</figcaption></figure>
+</div>
+{% if p.diff %}<h3>Perbedaan dengan rencana {{ p.diff.vs_rank }}</h3>
+<p class="diff">Selisih objektif: <strong>{{ "{:,}".format(p.diff.objective_delta) }}</strong>;
+{{ p.diff.elsewhere|length }} orang ditempatkan berbeda, {{ p.diff.moves_added|length }} mutasi baru,
+{{ p.diff.moves_dropped|length }} mutasi dibatalkan.</p>
+{% if p.diff.elsewhere %}<table class="diff-table"><tr><th>NIP</th><th>Rencana {{ p.diff.vs_rank }}</th><th>Rencana {{ p.rank }}</th></tr>
+{% for d in p.diff.elsewhere %}<tr><td>{{ d.nip }}</td><td>{{ d.in_a }}</td><td>{{ d.in_b }}</td></tr>{% endfor %}</table>{% endif %}
+{% endif %}
+<h3>Daftar pendek (3 nama per jabatan)</h3>
+{% if not p.shortlists %}<p class="small">Tidak ada jabatan yang diisi dengan mutasi, atau daftar pendek tidak dihitung.</p>{% endif %}
+{% if p.shortlists and not p.shortlists_complete %}<p class="warn">Sebagian daftar pendek belum lengkap (batas waktu habis atau rencana belum terbukti optimal); tidak ada angka perkiraan yang ditampilkan.</p>{% endif %}
+{% if p.shortlists %}<table class="shortlists"><tr><th>Jabatan</th><th>Nama (kehilangan objektif, tepat)</th><th>Catatan</th></tr>
+{% for s in p.shortlists %}<tr data-position="{{ s.id }}"><td>{{ s.position }}</td><td><ol class="tight">
+{% for n in s.names %}<li class="{{ 'chosen' if n.chosen else 'alt' }}" data-nip="{{ n.nip }}" data-loss="{{ n.loss }}">{{ n.name }} ({{ n.nip }}): {% if n.chosen %}dipilih, 0{% elif n.loss == 0 %}0 (setara){% else %}−{{ "{:,}".format(n.loss) }}{% endif %}</li>{% endfor %}
+</ol></td><td>{{ "" if s.complete else "belum lengkap: " }}{{ s.note }}</td></tr>{% endfor %}</table>{% endif %}
+<h3>Mutasi dan alasannya ({{ p.moves|length }})</h3>
+<table class="moves"><tr><th>NIP</th><th>Nama</th><th>Gol.</th><th>Dari</th><th>Ke</th><th>Unit</th><th>JPM</th><th>Band</th><th>Fit</th><th>Alasan</th><th>Kebutuhan pelatihan</th></tr>
+{% for m in p.moves %}<tr class="move" data-nip="{{ m.nip }}" data-position="{{ m.position }}" data-reasons="{{ m.reason_codes }}">
+<td>{{ m.nip }}</td><td>{{ m.name }}</td><td>{{ m.grade }}</td><td>{{ m.from }}</td><td>{{ m.to }}</td><td>{{ m.unit }}</td>
+<td class="num">{{ m.jpm }}</td><td class="{{ m.band }}" title="{{ m.band_label }}">{{ m.band }}</td><td>{{ m.fit_source }}</td>
+<td><ul class="tight">{% for r in m.reasons %}<li>{{ r }}</li>{% endfor %}</ul></td>
+<td><ul class="tight">{% for t in m.training %}<li>{{ t }}</li>{% endfor %}</ul></td></tr>{% endfor %}
+</table>
+<details><summary>Tetap di jabatan ({{ p.stays|length }})</summary>
+<table class="stays"><tr><th>NIP</th><th>Nama</th><th>Jabatan</th><th>JPM</th><th>Pemetaan</th><th>Alasan</th><th>Kebutuhan pelatihan</th></tr>
+{% for m in p.stays %}<tr data-nip="{{ m.nip }}"><td>{{ m.nip }}</td><td>{{ m.name }}</td><td>{{ m.to }}</td><td class="num">{{ m.jpm }}</td><td>{{ m.band_label }}</td>
+<td>{{ m.reasons|join(", ") }}</td><td>{{ m.training|join("; ") }}</td></tr>{% endfor %}</table></details>
+</section>
+{% endfor %}
+<footer class="small"><p>JPM = ⌊10000 · Σ min(capaian, standar) / Σ standar⌋ basis poin (MODEL.md §6). Band pengisian: MS ≥ 80%, MMS 68–80%, KMS &lt; 68%.
+Kehilangan objektif = objektif rencana − optimum bila orang tersebut dikunci pada jabatan itu (dihitung ulang, tepat).</p></footer>
+</body></html>
+"""
+
+
+def render_html(doc: dict[str, Any], scenario: Scenario, problem: Problem | None = None) -> str:
+    problem = problem if problem is not None else build_problem(scenario)
+    names = _Names(scenario)
+    before = _before_jpm(scenario, problem)
+    env = Environment(autoescape=True)
+    template = env.from_string(TEMPLATE)
+    return template.render(
+        name=doc.get("scenario", scenario.name), status=doc.get("status", ""),
+        as_of=scenario.as_of.isoformat(),
+        input_sha=doc.get("provenance", {}).get("input_sha256", ""),
+        infeasibility=doc.get("infeasibility", []),
+        plans=[_plan_view(p, scenario, problem, names, before) for p in doc.get("plans", [])],
+    )
+
+
+def write_review_packet(doc: dict[str, Any], scenario: Scenario, out_dir: Path,
+                        problem: Problem | None = None) -> list[Path]:
+    """Write ``plans.xlsx`` and ``review.html`` for an (explained) ``plans.json`` document."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    problem = problem if problem is not None else build_problem(scenario)
+    xlsx = out_dir / "plans.xlsx"
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".plans.xlsx.", suffix=".xlsx")
+    os.close(fd)
+    try:
+        write_xlsx(doc, scenario, Path(tmp))
+        os.replace(tmp, xlsx)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    page = out_dir / "review.html"
+    _atomic_write_bytes(page, render_html(doc, scenario, problem).encode("utf-8"))
+    return [xlsx, page]
