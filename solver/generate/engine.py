@@ -213,8 +213,8 @@ def _city(prof: Profile, rng: np.random.Generator) -> _Posts:
         p.add(u, f"Sekretaris Kecamatan {kec}", 4, "III/d", "IV/a", "struct", must_fill=True,
               priority=2, fields=("ilmu_pemerintahan", "administrasi_publik"))
         nsk = 3 if prof.kecamatan == 1 else len(C.KECAMATAN_SEKSI)
-        for s in C.KECAMATAN_SEKSI[:nsk]:
-            p.add(u, f"Kepala Seksi {s} Kecamatan {kec}", 3, "III/c", "III/d", "struct",
+        for sk in C.KECAMATAN_SEKSI[:nsk]:
+            p.add(u, f"Kepala Seksi {sk} Kecamatan {kec}", 3, "III/c", "III/d", "struct",
                   fields=("ilmu_pemerintahan", "administrasi_publik"))
         p.pelaksana(u, rng, 0.6, n=5)
         nkel = base + (1 if k < extra else 0)
@@ -225,8 +225,8 @@ def _city(prof: Profile, rng: np.random.Generator) -> _Posts:
             p.add(u, f"Sekretaris Kelurahan {kel}", 3, "III/b", "III/c", "struct",
                   fields=C.GENERAL_FIELDS)
             nks = 2 if prof.kecamatan == 1 else 3
-            for s in C.KELURAHAN_SEKSI[:nks]:
-                p.add(u, f"Kepala Seksi {s} Kelurahan {kel}", 3, "III/b", "III/c", "struct",
+            for sl in C.KELURAHAN_SEKSI[:nks]:
+                p.add(u, f"Kepala Seksi {sl} Kelurahan {kel}", 3, "III/b", "III/c", "struct",
                       fields=C.GENERAL_FIELDS)
             p.pelaksana(u, rng, 0.25, n=1, suffix=f"Kelurahan {kel}")
     return p
@@ -258,8 +258,8 @@ def _ministry(prof: Profile, rng: np.random.Generator) -> _Posts:
             p.add(u2, f"{title} {s}", 5, "IV/c", "IV/d", "struct", must_fill=True, priority=3,
                   fields=C.GENERAL_FIELDS)
             nb = int(rng.integers(prof.bidang[0], prof.bidang[1] + 1))
-            for b in range(nb):
-                sub = f"Subdirektorat {C.GENERIC_BIDANG[b]}"
+            for bi in range(nb):
+                sub = f"Subdirektorat {C.GENERIC_BIDANG[bi]}"
                 p.add(u2, f"Kepala {sub} {u2}", 4, "IV/a", "IV/b", "struct", must_fill=True,
                       priority=2, fields=C.GENERAL_FIELDS)
                 ns = int(rng.integers(prof.seksi[0], prof.seksi[1] + 1))
@@ -741,7 +741,8 @@ def ensure_feasible(g: Generated, rng: np.random.Generator, abolish: int = 0,
         if abolish_posts is not None:
             raise ValueError(f"cannot abolish post {ctx.pid[p]}: a holder has no target")
     used = set(witness)
-    for p in np.flatnonzero(ctx.scope & ctx.must & (ctx.hc > 0)):
+    for p_ in np.flatnonzero(ctx.scope & ctx.must & (ctx.hc > 0)):
+        p = int(p_)
         if holders_left[p] + incoming[p] > 0:
             continue
         elig = ctx.eligible(int(p))
