@@ -17,7 +17,7 @@ from api.config import Settings, get_settings
 from api.db import init_db, make_engine, session_factory
 from api.jobs import JobManager, SolveFn
 from api.middleware import BodySizeLimit
-from api.routes import api_router, health
+from api.routes import api_router, decisions, health
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("penata.api")
@@ -62,4 +62,5 @@ def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = N
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(decisions.router, prefix=API_PREFIX)
     return app
