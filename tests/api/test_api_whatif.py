@@ -1,0 +1,233 @@
+"""What-if: edits, derived scenarios, warm start, diffs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from api_helpers import (
+    EMPLOYEES_CSV,
+    NIPS,
+    SCENARIO_YAML,
+    multipart,
+    solved,
+    tokens_for,
+    upload,
+    wait_job,
+)
+from fastapi.testclient import TestClient
+
+from api.db import ScenarioRecord
+from solver.result import SolveParams
+from solver.solve import solve
+
+
+def _what_if(client: TestClient, headers: dict, scenario_id: str, edits: list,
+             **extra) -> dict:
+    response = client.post(f"/api/v1/scenarios/{scenario_id}/what-if", headers=headers,
+                           json={"edits": edits, **extra})
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def _files(client: TestClient, scenario_id: str) -> dict[str, bytes]:
+    with client.app.state.sessions() as session:
+        record = session.get(ScenarioRecord, scenario_id)
+        return {f.path: f.content for f in record.files}
+
+
+def test_what_if_needs_a_solved_base(client: TestClient, auth: dict, tiny: Path) -> None:
+    scenario_id = upload(client, auth["planner"], tiny)
+    response = client.post(f"/api/v1/scenarios/{scenario_id}/what-if", headers=auth["planner"],
+                           json={"edits": [{"op": "abolish_position", "position": "002"}]})
+    assert response.status_code == 409
+    assert response.json() == {"detail": (
+        f"Scenario '{scenario_id}' has no finished plan to compare with; solve it first "
+        f"(POST /api/v1/scenarios/{scenario_id}/jobs)")}
+    response = client.post("/api/v1/scenarios/nope/what-if", headers=auth["planner"],
+                           json={"edits": [{"op": "abolish_position", "position": "002"}]})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Scenario 'nope' not found"}
+
+
+def test_abolish_gives_a_diff_against_base_plan_1(client: TestClient, auth: dict,
+                                                  tiny: Path) -> None:
+    scenario_id, base_job = solved(client, auth["planner"], tiny)
+    base = client.get(f"/api/v1/jobs/{base_job}/plans", headers=auth["viewer"]).json()
+    accepted = _what_if(client, auth["planner"], scenario_id, [
+        {"op": "abolish_position", "position": "002"},
+        {"op": "set_rules", "rules": {"max_unit_turnover": 1}},
+    ])
+    assert accepted["base_scenario_id"] == scenario_id
+    assert accepted["base_job_id"] == base_job
+    assert accepted["scenario_id"] != scenario_id
+    assert wait_job(client, auth["viewer"], accepted["id"])["status"] == "done"
+    document = client.get(f"/api/v1/jobs/{accepted['id']}/plans", headers=auth["viewer"]).json()
+    plan = document["plans"][0]
+    base_plan = base["plans"][0]
+    assert all(a["position"] != "002" for a in plan["assignments"])
+    assert plan["diff"]["objective_delta"] == plan["objective"] - base_plan["objective"]
+    moves = {(a["nip"], a["position"]) for a in plan["assignments"] if a["position"] != a["from"]}
+    base_moves = {(a["nip"], a["position"]) for a in base_plan["assignments"]
+                  if a["position"] != a["from"]}
+    assert {(m["nip"], m["position"]) for m in plan["diff"]["moves_added"]} == moves - base_moves
+    assert {(m["nip"], m["position"]) for m in plan["diff"]["moves_dropped"]} \
+        == base_moves - moves
+    # Budi's post 002 is abolished: he must move.
+    assert any(m["nip"] == NIPS[1] for m in plan["diff"]["moves_added"])
+    # The diff route gives the same diff between any two plans.
+    response = client.get(f"/api/v1/plans/{accepted['id']}/1/diff/{base_job}/1",
+                          headers=auth["viewer"])
+    assert response.status_code == 200
+    assert response.json() == {"job": accepted["id"], "rank": 1, "other_job": base_job,
+                               "other_rank": 1, **plan["diff"]}
+    # The derived scenario is stored with its base and edits.
+    info = client.get(f"/api/v1/scenarios/{accepted['scenario_id']}",
+                      headers=auth["viewer"]).json()
+    assert info["base_id"] == scenario_id
+    assert info["edits"][0] == {"op": "abolish_position", "position": "002"}
+    files = _files(client, accepted["scenario_id"])
+    assert yaml.safe_load(files["scenario.yaml"])["rules"] == {"max_unit_turnover": 1}
+    positions = pd.read_csv(io.BytesIO(files["positions.csv"]), dtype=str)
+    assert positions.set_index("id").loc["002", "headcount"] == "0"
+    # The derived document equals a direct solve of the derived files (except run/diff).
+    derived_dir = tiny.parent / "derived"
+    derived_dir.mkdir()
+    for name, content in files.items():
+        (derived_dir / name).write_bytes(content)
+    from solver.io import load_scenario
+    from solver.output import plans_document
+
+    scenario = load_scenario(derived_dir / "scenario.yaml")
+    params = SolveParams(time_limit=20.0, workers=2)
+    expected = plans_document(solve(scenario, params), scenario, params)
+    for doc in (document, expected):
+        doc.pop("run")
+        for p in doc["plans"]:
+            p.pop("diff", None)
+    assert document == expected
+
+
+def test_same_plan_diff_is_empty(client: TestClient, auth: dict, tiny: Path) -> None:
+    _, job = solved(client, auth["planner"], tiny)
+    response = client.get(f"/api/v1/plans/{job}/2/diff/{job}/2", headers=auth["viewer"])
+    assert response.json() == {"job": job, "rank": 2, "other_job": job, "other_rank": 2,
+                               "moves_added": [], "moves_dropped": [], "objective_delta": 0}
+    response = client.get(f"/api/v1/plans/{job}/1/diff/{job}/9", headers=auth["viewer"])
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"Job '{job}' has no plan of rank 9"}
+    response = client.get(f"/api/v1/plans/{job}/1/diff/nope/1", headers=auth["viewer"])
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Job 'nope' not found"}
+
+
+def test_every_edit_kind(client: TestClient, auth: dict, tiny: Path) -> None:
+    scenario_id, _ = solved(client, auth["planner"], tiny)
+    accepted = _what_if(client, auth["planner"], scenario_id, [
+        {"op": "set_headcount", "position": "003", "headcount": 2},
+        {"op": "add_position", "row": {
+            "id": "004", "title": "Kepala Seksi C", "unit": "Dinas A", "level": 3,
+            "grade_min": "III/c", "grade_max": "III/d", "headcount": 1, "must_fill": False,
+            "c.integritas": 3}},
+        {"op": "add_employee", "row": {
+            "nip": "198301012005011004", "name": "Dewi", "grade": "III/c",
+            "current_level": 3, "performance": "baik", "potential": "tinggi",
+            "c.integritas": 4, "c.komunikasi": 4}},
+        {"op": "remove_employee", "nip": NIPS[2]},
+        {"op": "set_weights", "weights": {"move": 100}},
+        {"op": "lock", "nip": "198301012005011004", "position": "004"},
+        {"op": "forbid", "nip": NIPS[0], "position": "003"},
+    ], plans=1, time_limit=10)
+    assert wait_job(client, auth["viewer"], accepted["id"])["status"] == "done"
+    document = client.get(f"/api/v1/jobs/{accepted['id']}/plans", headers=auth["viewer"]).json()
+    assignments = {(a["nip"], a["position"]) for a in document["plans"][0]["assignments"]}
+    assert ("198301012005011004", "004") in assignments
+    assert (NIPS[0], "003") not in assignments
+    assert all(a["nip"] != NIPS[2] for a in document["plans"][0]["assignments"])
+    assert document["provenance"]["params"]["plans"] == 1
+    files = _files(client, accepted["scenario_id"])
+    config = yaml.safe_load(files["scenario.yaml"])
+    assert config["weights"] == {"move": 100}
+    assert config["locks"] == [{"nip": "198301012005011004", "position": "004"}]
+    assert config["forbid"] == [{"nip": NIPS[0], "position": "003"}]
+
+
+def test_what_if_warm_starts_from_base_plan_1(make_client, tiny: Path) -> None:
+    seen: list[SolveParams] = []
+
+    def spy(scenario, params):
+        seen.append(params)
+        return solve(scenario, params)
+
+    client = make_client(solve_fn=spy)
+    auth = tokens_for(client)
+    scenario_id, base_job = solved(client, auth["planner"], tiny)
+    base = client.get(f"/api/v1/jobs/{base_job}/plans", headers=auth["viewer"]).json()
+    accepted = _what_if(client, auth["planner"], scenario_id,
+                        [{"op": "set_weights", "weights": {"move": 0}}])
+    wait_job(client, auth["viewer"], accepted["id"])
+    assert seen[0].hint == ()
+    assert seen[1].hint == tuple((a["nip"], a["position"])
+                                 for a in base["plans"][0]["assignments"])
+
+
+def test_edit_errors_are_exact(client: TestClient, auth: dict, tiny: Path) -> None:
+    scenario_id, _ = solved(client, auth["planner"], tiny)
+    url = f"/api/v1/scenarios/{scenario_id}/what-if"
+    response = client.post(url, headers=auth["planner"], json={"edits": [
+        {"op": "set_headcount", "position": "XYZ", "headcount": 2},
+        {"op": "remove_employee", "nip": "199901012020011999"},
+        {"op": "abolish_position", "position": "001"},
+    ]})
+    assert response.status_code == 422
+    assert response.json() == {"detail": [
+        "edits[0] (set_headcount): position 'XYZ' is not in the positions table",
+        "edits[1] (remove_employee): NIP '199901012020011999' is not in the employees table",
+    ]}
+    # Edits that make the scenario invalid: the loader's messages.
+    response = client.post(url, headers=auth["planner"], json={"edits": [
+        {"op": "add_employee", "row": {"nip": "198301012005011004", "name": "Dewi",
+                                       "grade": "V/z", "current_level": 3,
+                                       "performance": "baik", "potential": "tinggi"}},
+        {"op": "set_rules", "rules": {"max_unit_turnover": 3}},
+    ]})
+    assert response.status_code == 422
+    assert response.json() == {"detail": [
+        "scenario.yaml line 9, key rules.max_unit_turnover: 3 is out of range; expected a "
+        "number between 0 and 1"]}
+    response = client.post(url, headers=auth["planner"], json={"edits": [
+        {"op": "add_employee", "row": {"nip": "198301012005011004", "name": "Dewi",
+                                       "grade": "V/z", "current_level": 3,
+                                       "performance": "baik", "potential": "tinggi"}}]})
+    assert response.status_code == 422
+    assert response.json() == {"detail": [
+        "employees.csv row 5, column grade: 'V/z' is not valid; expected a golongan "
+        "I/a … IV/e"]}
+    for body in ({"edits": []}, {"edits": [{"op": "explode"}]},
+                 {"edits": [{"op": "set_headcount", "position": "001"}]}):
+        assert client.post(url, headers=auth["planner"], json=body).status_code == 422
+
+
+def test_xlsx_table_is_edited_as_csv(client: TestClient, auth: dict, tiny: Path) -> None:
+    frame = pd.read_csv(io.StringIO(EMPLOYEES_CSV), dtype=str, keep_default_na=False)
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    files = multipart(tiny)
+    files["employees"] = ("employees.xlsx", buffer.getvalue())
+    files["scenario"] = ("scenario.yaml",
+                         SCENARIO_YAML.replace("employees.csv", "employees.xlsx").encode())
+    response = client.post("/api/v1/scenarios", headers=auth["planner"], files=files)
+    assert response.status_code == 201, response.text
+    scenario_id = response.json()["id"]
+    job = client.post(f"/api/v1/scenarios/{scenario_id}/jobs", headers=auth["planner"]).json()
+    wait_job(client, auth["viewer"], job["id"])
+    accepted = _what_if(client, auth["planner"], scenario_id,
+                        [{"op": "remove_employee", "nip": NIPS[2]}])
+    assert wait_job(client, auth["viewer"], accepted["id"])["status"] == "done"
+    derived = _files(client, accepted["scenario_id"])
+    assert "employees.csv" in derived
+    assert yaml.safe_load(derived["scenario.yaml"])["employees"] == "employees.csv"
+    table = pd.read_csv(io.BytesIO(derived["employees.csv"]), dtype=str)
+    assert list(table["nip"]) == list(NIPS[:2])
