@@ -286,16 +286,16 @@ def nine_box_chart(counts: dict[int, int], label: str) -> str:
 
 def turnover_chart(rows: list[tuple[str, int, int, int]], label: str) -> str:
     """rows: (unit, moved, incumbents, cap); bars of moved/incumbents with the cap marked."""
-    bar_h, left, right = 22, 190, 60
-    width = 620
+    bar_h, left, right = 22, 250, 90
+    width = 640
     height = 20 + bar_h * max(1, len(rows)) + 24
     scale = width - left - right
     parts = [_svg_open(width, height, label)]
     for i, (unit, moved, n_u, cap) in enumerate(rows):
         y = 10 + i * bar_h
         share = moved / n_u if n_u else 0.0
-        parts.append(f'<text x="{left - 6}" y="{y + 14}" font-size="11" text-anchor="end">'
-                     f'{html.escape(unit[:30])}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 14}" font-size="10" text-anchor="end">'
+                     f'{html.escape(unit if len(unit) <= 38 else unit[:37] + "…")}</text>')
         parts.append(f'<rect x="{left}" y="{y + 3}" width="{scale}" height="{bar_h - 8}" '
                      f'fill="#eef2f5"/>')
         parts.append(f'<rect class="turnover" data-unit="{html.escape(unit)}" '
@@ -343,7 +343,8 @@ def _turnover_rows(plan: dict[str, Any], problem: Problem) -> list[tuple[str, in
 def _plan_view(plan: dict[str, Any], scenario: Scenario, problem: Problem, names: _Names,
                before: list[int]) -> dict[str, Any]:
     box_of = dict(zip(problem.nips.astype(str), problem.box.tolist(), strict=True))
-    moves, stays = [], []
+    moves: list[dict[str, Any]] = []
+    stays: list[dict[str, Any]] = []
     for a in plan["assignments"]:
         row = {
             "nip": a["nip"], "name": names.name.get(a["nip"], ""),

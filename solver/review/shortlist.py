@@ -18,6 +18,12 @@ model infeasible (nobody else can take the post). So the names are the globally
 best alternatives, each with its exact loss, in at most ``max_names − 1`` solves per
 post. Each solve is warm-started from the plan.
 
+Each solve uses the engine's pruning argument (:mod:`solver.solve`): the LP
+relaxation of the model with the extra row gives a Lagrangian bound ``L`` and reduced
+costs ``rc``; CP-SAT solves the pairs with ``rc >= −T`` and the optimum ``z`` found is
+optimal for all pairs when ``z >= L − T`` (else ``T`` grows and it solves again). An
+infeasible LP proves that nobody else can take the post.
+
 Exactness needs proofs: a shortlist is computed only for plans proven optimal,
 and a post whose solve stops at the time limit (or when the total budget runs
 out) is marked ``complete: false`` with no number for the missing names.
@@ -32,7 +38,8 @@ import numpy as np
 
 from solver.eligibility import Problem, build_problem
 from solver.model.constraints import INF, RowBlock, build_rows, difference_cut
-from solver.model.cpsat import solve_cpsat
+from solver.model.cpsat import CpOutcome, solve_cpsat
+from solver.model.lp import lp_bound
 from solver.result import Result, SolveParams
 from solver.review.explain import pair_index
 from solver.scenario import Scenario
@@ -41,6 +48,48 @@ from solver.scenario import Scenario
 def _row(family: str, members: np.ndarray, lo: int, hi: int) -> RowBlock:
     return RowBlock(family, np.array([0], dtype=np.int64), [members.astype(np.int64)],
                     np.array([lo], dtype=np.int64), np.array([hi], dtype=np.int64))
+
+
+INITIAL_THRESHOLD = 50.0
+
+
+def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | None,
+                  time_limit: float, workers: int, seed: int) -> CpOutcome:
+    """Proven optimum of the model ``rows`` over all pairs, solved on an LP-pruned subset.
+
+    Status ``OPTIMAL`` (proven for all pairs), ``INFEASIBLE`` (proven), or anything
+    else when the time ran out (no number may then be used as exact).
+    """
+    start = time.perf_counter()
+    lp = lp_bound(problem, rows)
+    if not lp.feasible:
+        return CpOutcome("INFEASIBLE", None, None, None, time.perf_counter() - start)
+    margin = 1e-6 * (1.0 + abs(lp.bound))
+    rc = lp.reduced_cost
+    most_negative = float(-rc.min()) if rc.size else 0.0
+    threshold = INITIAL_THRESHOLD
+    everything = np.arange(len(problem.pairs))
+    while True:
+        left = time_limit - (time.perf_counter() - start)
+        if left <= 0.01:
+            return CpOutcome("UNKNOWN", None, None, None, time.perf_counter() - start)
+        full = threshold > most_negative + margin
+        active = everything if full else np.flatnonzero(
+            (rc >= -threshold - margin) | problem.pairs.lock)
+        outcome = solve_cpsat(problem, rows, active, time_limit=left, workers=workers,
+                              seed=seed, hint=hint)
+        if outcome.status == "OPTIMAL":
+            assert outcome.objective is not None
+            if full or outcome.objective >= lp.bound - threshold + margin:
+                return outcome
+            threshold = max(2 * margin + lp.bound - outcome.objective, 1.5 * threshold)
+            continue
+        if outcome.status == "INFEASIBLE":
+            if full:
+                return outcome
+            threshold *= 4
+            continue
+        return outcome
 
 
 def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = None,
@@ -66,7 +115,6 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
     index = pair_index(problem)
     pairs = problem.pairs
     pos_of = {str(p): i for i, p in enumerate(problem.position_ids)}
-    everything = np.arange(len(pairs))
     min_difference = scenario.plans.min_difference
     out: dict[int, list[dict[str, Any]]] = {}
     cuts: list[RowBlock] = []
@@ -105,9 +153,8 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
                     entry["note"] = "nobody else is eligible for this post"
                     break
                 row = _row("shortlist", members, 1, INF)
-                outcome = solve_cpsat(problem, [*blocks, *cuts, row], everything,
-                                      time_limit=left, workers=params.workers,
-                                      seed=params.seed, hint=chosen)
+                outcome = exact_optimum(problem, [*blocks, *cuts, row], chosen, left,
+                                        params.workers, params.seed)
                 if outcome.status == "INFEASIBLE":
                     if len(names) == len(holders[post]):
                         entry["note"] = "no other eligible person can take this post " \
