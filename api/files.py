@@ -129,20 +129,21 @@ def place_upload(yaml_upload: Upload, tables: Mapping[str, Upload]) -> list[Stor
     placed: list[StoredFile] = []
     rewrites: list[tuple[str, str]] = []
     for role in TABLE_ROLES:
-        upload = tables.get(role)
-        if upload is None:
+        table = tables.get(role)
+        if table is None:
             continue
         ref = config.get(role)
-        path = _safe_relative(ref) if isinstance(ref, str) else None
-        if path is not None and path not in used and not any(
-            path.startswith(u + "/") or u.startswith(path + "/") for u in used
+        target = _safe_relative(ref) if isinstance(ref, str) else None
+        if target is not None and target not in used and not any(
+            target.startswith(u + "/") or u.startswith(target + "/") for u in used
         ):
-            used.add(path)
-            placed.append(StoredFile(role, ref.strip(), upload.original_name, upload.content))
+            used.add(target)
+            placed.append(StoredFile(role, str(ref).strip(), table.original_name,
+                                     table.content))
             continue
-        path = _unique(safe_name(upload.original_name, f"{role}.csv"), role, used)
-        placed.append(StoredFile(role, path, upload.original_name, upload.content))
-        rewrites.append((role, path))
+        target = _unique(safe_name(table.original_name, f"{role}.csv"), role, used)
+        placed.append(StoredFile(role, target, table.original_name, table.content))
+        rewrites.append((role, target))
     for role, path in rewrites:
         text = _rewrite_key(text, role, path)
     content = yaml_upload.content if not rewrites else text.encode("utf-8")
