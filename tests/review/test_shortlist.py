@@ -69,3 +69,26 @@ def test_budget_exhausted_marks_incomplete_without_numbers(tmp_path):
         assert not entry["complete"]
         assert "budget" in entry["note"]
         assert all(n["chosen"] for n in entry["names"])
+
+
+def test_later_plan_losses_match_independent_highs_solve(tmp_path):
+    """Plan 2's shortlist losses are measured under plan 2's own rule (the difference
+    cut against plan 1, MODEL.md section 7); the HiGHS reference model recomputes each
+    optimum with the lock and the same cut."""
+    from tests.reference import highs_optimum
+
+    sc = load_scenario(rotation(tmp_path, plans={"count": 2, "min_difference": 2}))
+    result = solve(sc, PARAMS)
+    assert len(result.plans) == 2 and all(p.optimal for p in result.plans)
+    lists = shortlists(sc, result, PARAMS, time_limit=60)
+    cut = [[(a.nip, a.position) for a in result.plans[0].assignments]]
+    plan2 = result.plans[1]
+    assert highs_optimum(sc, cut) == plan2.objective
+    checked = 0
+    for entry in lists[2]:
+        assert entry["complete"]
+        for name in entry["names"][1:]:
+            locked = sc.replace(locks=(*sc.locks, Pair(name["nip"], entry["position"])))
+            assert name["objective_loss"] == plan2.objective - highs_optimum(locked, cut)
+            checked += 1
+    assert checked > 0
