@@ -24,6 +24,16 @@ costs ``rc``; CP-SAT solves the pairs with ``rc >= −T`` and the optimum ``z`` 
 optimal for all pairs when ``z >= L − T`` (else ``T`` grows and it solves again). An
 infeasible LP proves that nobody else can take the post.
 
+Fast path, also exact. On large scenarios the LP is highly degenerate, so the pruned
+model stays big. Each step therefore first solves a small neighbourhood: everyone
+outside a few dozen people around the post (the cheapest candidates by reduced cost,
+the holders, and the holders of the posts they could take) keeps their plan seat.
+That gives a feasible value ``z_N <= z``. The plan's own LP (with its cuts) bounds
+``z`` from above: every plan that seats a member ``e`` of the row scores at most
+``L − max(0, −rc_e)``, so ``z <= floor(L − min_e max(0, −rc_e))``. When ``z_N``
+reaches that bound it is the exact optimum and no global solve is needed; otherwise
+the global solve above decides.
+
 Exactness needs proofs: a shortlist is computed only for plans proven optimal,
 and a post whose solve stops at the time limit (or when the total budget runs
 out) is marked ``complete: false`` with no number for the missing names.
@@ -35,11 +45,12 @@ import time
 from typing import Any
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from solver.eligibility import Problem, build_problem
 from solver.model.constraints import INF, RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
-from solver.model.lp import lp_bound
+from solver.model.lp import LpBound, lp_bound
 from solver.result import Result, SolveParams
 from solver.review.explain import pair_index
 from solver.scenario import Scenario
@@ -51,6 +62,8 @@ def _row(family: str, members: np.ndarray, lo: int, hi: int) -> RowBlock:
 
 
 INITIAL_THRESHOLD = 50.0
+# Counts of the last call (for benchmarks): steps certified by the fast path / solved globally.
+SHORTLIST_STATS: dict[str, float] = {"certified": 0, "global": 0, "near_s": 0.0}
 
 
 def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | None,
@@ -92,9 +105,97 @@ def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | Non
         return outcome
 
 
+NEIGHBOURHOOD_SEEDS = 8  # cheapest candidates (by reduced cost) that start a neighbourhood
+NEIGHBOURHOOD_OPTIONS = 4  # cheapest other posts followed per person
+NEIGHBOURHOOD_PEOPLE = 60  # soft cap on the people freed
+NEIGHBOURHOOD_SECONDS = 0.3
+
+
+class _Neighbourhood:
+    """Small restricted models around one post, for the certified fast path."""
+
+    def __init__(self, problem: Problem, chosen: np.ndarray, lp: LpBound):
+        self.problem = problem
+        self.chosen = chosen
+        self.lp = lp
+        pairs = problem.pairs
+        self.seat_of = {int(pairs.emp[j]): int(j) for j in chosen}
+        self.holders: dict[int, list[int]] = {}
+        for j in chosen:
+            self.holders.setdefault(int(pairs.pos[j]), []).append(int(pairs.emp[j]))
+        order = np.lexsort((-lp.reduced_cost, pairs.emp))  # per employee, cheapest first
+        emps = pairs.emp[order]
+        starts = np.searchsorted(emps, np.arange(problem.n_employees + 1))
+        self.options = {e: order[starts[e]:starts[e + 1]]
+                        for e in np.unique(pairs.emp).tolist()}
+        self.margin = 1e-6 * (1.0 + abs(lp.bound))
+
+    def bound(self, members: np.ndarray) -> int:
+        """Upper bound on the optimum when some member of ``members`` is seated."""
+        cost = float(np.maximum(0.0, -self.lp.reduced_cost[members]).min())
+        return int(np.floor(self.lp.bound - cost + self.margin))
+
+    def reach(self, rows: list[RowBlock], members: np.ndarray, post: int, target: int,
+              time_limit: float, seed: int) -> np.ndarray | None:
+        """Pairs of a plan of the neighbourhood model scoring at least ``target``, or None.
+
+        A feasibility question (objective >= target, no objective to prove), so CP-SAT
+        answers fast either way; None also when it does not answer in time.
+        """
+        problem, pairs = self.problem, self.problem.pairs
+        rc = self.lp.reduced_cost
+        cheapest = members[np.argsort(-rc[members], kind="stable")][:NEIGHBOURHOOD_SEEDS]
+        free = {int(pairs.emp[j]) for j in cheapest} | set(self.holders.get(post, []))
+        for _ in range(2):
+            posts = {post}
+            for e in free:
+                if e in self.seat_of:
+                    posts.add(int(pairs.pos[self.seat_of[e]]))
+                posts.update(int(q) for q in pairs.pos[self.options.get(e, [])[
+                    :NEIGHBOURHOOD_OPTIONS]])
+            for q in sorted(posts):
+                free.update(self.holders.get(q, []))
+            if len(free) >= NEIGHBOURHOOD_PEOPLE:
+                break
+        free_mask = np.zeros(problem.n_employees, dtype=bool)
+        free_mask[sorted(free)] = True
+        fixed = self.chosen[~free_mask[pairs.emp[self.chosen]]]
+        active = np.union1d(np.flatnonzero(free_mask[pairs.emp]), fixed)
+        local = np.full(len(pairs), -1, dtype=np.int64)
+        local[active] = np.arange(active.size)
+        model = cp_model.CpModel()
+        xs = [model.new_bool_var(f"x{j}") for j in active]
+        for j in fixed:
+            model.add(xs[int(local[j])] == 1)
+        for block in rows:
+            for members_row, lo, hi in zip(block.members, block.lo, block.hi, strict=True):
+                loc = local[members_row]
+                terms = [xs[int(i)] for i in loc[loc >= 0]]
+                upper = int(min(hi, len(terms)))
+                if int(lo) > upper:
+                    return None
+                if int(lo) > 0 or upper < len(terms):
+                    model.add_linear_constraint(cp_model.LinearExpr.sum(terms), int(lo), upper)
+        scores = [int(v) for v in pairs.score[active]]
+        model.add(cp_model.LinearExpr.weighted_sum(xs, scores) >= target - problem.constant)
+        hinted = set(self.chosen.tolist())
+        for j, var in zip(active.tolist(), xs, strict=True):
+            model.add_hint(var, j in hinted)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        code = solver.solve(model)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        values = np.array([solver.boolean_value(x) for x in xs], dtype=bool)
+        return active[values]
+
+
 def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = None,
                max_names: int = 3, time_limit: float = 60.0,
-               problem: Problem | None = None) -> dict[int, list[dict[str, Any]]]:
+               problem: Problem | None = None, fast_path: bool = True
+               ) -> dict[int, list[dict[str, Any]]]:
     """Exact shortlists for every post filled by a move, per plan rank.
 
     Returns ``{rank: [post entry, ...]}``; a post entry is::
@@ -107,6 +208,7 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
     time budget ``time_limit`` (seconds, for all plans together) ran out before the
     post's alternatives were proven, or when the plan itself is not proven optimal.
     Plans are processed by rank and posts by id, so a short budget fills plan 1 first.
+    ``fast_path=False`` skips the neighbourhood certificate (every step solved globally).
     """
     params = params or SolveParams()
     start = time.perf_counter()
@@ -118,6 +220,9 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
     min_difference = scenario.plans.min_difference
     out: dict[int, list[dict[str, Any]]] = {}
     cuts: list[RowBlock] = []
+    stats = SHORTLIST_STATS
+    stats.clear()
+    stats.update({"certified": 0, "global": 0, "near_s": 0.0})
     for plan in result.plans:
         chosen = np.array(sorted(index[(a.nip, a.position)] for a in plan.assignments),
                           dtype=np.int64)
@@ -126,6 +231,12 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
             if a.position != a.origin:
                 holders.setdefault(a.position, []).append(a.nip)
         entries: list[dict[str, Any]] = []
+        local: _Neighbourhood | None = None
+        if fast_path and plan.optimal and holders and \
+                time_limit - (time.perf_counter() - start) > 0.05:
+            plan_lp = lp_bound(problem, [*blocks, *cuts])
+            if plan_lp.feasible:
+                local = _Neighbourhood(problem, chosen, plan_lp)
         for post in sorted(holders):
             names = [{"nip": nip, "objective_loss": 0, "chosen": True,
                       "objective": plan.objective}
@@ -153,8 +264,25 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
                     entry["note"] = "nobody else is eligible for this post"
                     break
                 row = _row("shortlist", members, 1, INF)
-                outcome = exact_optimum(problem, [*blocks, *cuts, row], chosen, left,
-                                        params.workers, params.seed)
+                outcome = None
+                if local is not None:
+                    tic = time.perf_counter()
+                    target = local.bound(members)
+                    found = local.reach([*blocks, *cuts, row], members, p, target,
+                                        min(left, NEIGHBOURHOOD_SECONDS), params.seed)
+                    stats["near_s"] += time.perf_counter() - tic
+                    value = None if found is None else \
+                        int(pairs.score[found].sum()) + problem.constant
+                    if value is not None and value == target:
+                        # Certified: a feasible plan scoring exactly an upper bound. (A value
+                        # above the bound would mean float trouble in L: not certified.)
+                        outcome = CpOutcome("OPTIMAL", found, value, float(value), 0.0)
+                        stats["certified"] += 1
+                if outcome is None:
+                    left = time_limit - (time.perf_counter() - start)
+                    outcome = exact_optimum(problem, [*blocks, *cuts, row], chosen, left,
+                                            params.workers, params.seed)
+                    stats["global"] += 1
                 if outcome.status == "INFEASIBLE":
                     if len(names) == len(holders[post]):
                         entry["note"] = "no other eligible person can take this post " \

@@ -92,3 +92,22 @@ def test_later_plan_losses_match_independent_highs_solve(tmp_path):
             assert name["objective_loss"] == plan2.objective - highs_optimum(locked, cut)
             checked += 1
     assert checked > 0
+
+
+
+def test_certified_fast_path_agrees_with_global_solves(tmp_path):
+    """The neighbourhood certificate and the global LP-pruned solves give the same losses."""
+    from solver.review import shortlist as module
+
+    sc = load_scenario(rotation(tmp_path, plans={"count": 2, "min_difference": 2}))
+    result = solve(sc, PARAMS)
+    fast = shortlists(sc, result, PARAMS, time_limit=60)
+    assert module.SHORTLIST_STATS["certified"] > 0
+    slow = shortlists(sc, result, PARAMS, time_limit=60, fast_path=False)
+    assert module.SHORTLIST_STATS["certified"] == 0 and module.SHORTLIST_STATS["global"] > 0
+
+    def losses(lists):
+        return {(rank, e["position"]): [n["objective_loss"] for n in e["names"]]
+                for rank, entries in lists.items() for e in entries}
+
+    assert losses(fast) == losses(slow)
