@@ -61,7 +61,7 @@ def solve(
     out: Annotated[Path, typer.Option("--out", help="Output directory")],
     plans: Annotated[int | None, typer.Option(min=1, help="Ranked plans (default: scenario)")] = None,
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole solve")] = 120.0,
-    workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads (1 is deterministic and usually fastest)")] = 1,
     seed: Annotated[int, typer.Option(help="CP-SAT random seed")] = 0,
 ) -> None:
     """Solve a scenario and write plans.json and plans.csv into --out."""

@@ -42,7 +42,7 @@ class SolveParams:
 
     plans: int | None = None
     time_limit: float = 60.0
-    workers: int = 2
+    workers: int = 1
     seed: int = 0
     progress: Callable[[Progress], None] | None = None
     stop: threading.Event | None = None

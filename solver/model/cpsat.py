@@ -36,6 +36,10 @@ class CpOutcome:
     core: list[tuple[str, int]] | None = None  # (family, entity) of a conflicting set
 
 
+# CP-SAT parameters set after the defaults below (benchmarks and tuning experiments).
+PARAM_OVERRIDES: dict[str, object] = {}
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(self, report: Callable[[int, float], None], constant: int):
         super().__init__()
@@ -119,12 +123,24 @@ def solve_cpsat(
     params.max_time_in_seconds = max(0.01, time_limit)
     params.num_workers = max(1, workers)
     params.random_seed = seed
+    # The LP-heavy subsolver proves these assignment-like models fastest (PERFORMANCE-NOTES:
+    # default parameters leave a gap where max_lp closes it).
     if workers > 1:
-        # Deterministic parallel search: the same model, seed and workers give the same plan.
+        # Interleaved search is deterministic: same model, seed and workers, same plan.
         params.interleave_search = True
-        params.use_lns_only = False
+        params.subsolvers.extend(["max_lp", "default_lp"])
+    else:
+        params.subsolvers.append("max_lp")
+        params.linearization_level = 2
     if explain:
         params.num_workers = 1
+    for key, value in PARAM_OVERRIDES.items():
+        if isinstance(value, list):
+            field = getattr(params, key)
+            field.clear()
+            field.extend(value)
+        else:
+            setattr(params, key, value)
     callback = _Progress(progress, problem.constant) if progress else None
     watcher = None
     if stop is not None:
