@@ -70,7 +70,7 @@ def review_command(
     out: Annotated[Path, typer.Option("--out", help="Directory holding plans.json")],
     shortlist_time: Annotated[float, typer.Option(min=0.0, help="Seconds for exact "
                                                   "shortlists (all plans)")] = 60.0,
-    workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads")] = 1,
 ) -> None:
     """Add explanations and exact shortlists to an existing plans.json and write
     plans.xlsx and review.html beside it (plans.json must match the scenario as it is)."""
