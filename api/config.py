@@ -21,8 +21,8 @@ class Settings(BaseSettings):
     )
     # Concurrent solves; the others wait in the queue.
     max_workers: int = Field(default=1, ge=1, le=64)
-    # CP-SAT threads per solve (the default pool uses 2 cores in all).
-    solver_workers: int = Field(default=2, ge=1, le=64)
+    # CP-SAT threads per solve (1, like `penata solve`: deterministic and usually fastest).
+    solver_workers: int = Field(default=1, ge=1, le=64)
     default_time_limit: float = Field(default=60.0, gt=0)
     max_time_limit: float = Field(default=3600.0, gt=0)
     max_plans: int = Field(default=20, ge=1)
@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     # Browser origins allowed by CORS; empty (the default) = CORS closed.
     cors_origins: list[str] = Field(default_factory=list)
+    # Per-token limit on requests that change something (POST/DELETE); reads are not
+    # limited. 0 disables it. Over the limit: 429 with Retry-After.
+    rate_limit_per_minute: int = Field(default=60, ge=0)
+    rate_limit_burst: int = Field(default=20, ge=1)
+    # Most data rows accepted in one table (employees, positions, assessments); 422 above.
+    max_rows: int = Field(default=100_000, ge=1)
     # Seconds between progress writes to the store while a job runs.
     progress_interval: float = Field(default=1.0, ge=0)
 

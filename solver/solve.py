@@ -153,10 +153,23 @@ class _Engine:
         self.lp = lp_bound(self.problem, self.blocks)
         self.stats["strategy"] = "lp-pruned"
         self.stats["lp_s"] = round(self.lp.wall, 3)
+        self.stats["lp_rounds"] = self.lp.rounds
+        self.stats["lp_columns"] = self.lp.columns
         if self.lp.feasible:
             self.stats["lp_bound"] = round(self.lp.bound, 3)
             if self.hint is None and self.lp.x is not None:
                 self.hint = np.flatnonzero(self.lp.x > 0.5)
+
+    def _lp_plan(self) -> np.ndarray | None:
+        """The LP solution as a plan, when it is integral and meets every row exactly."""
+        assert self.lp is not None and self.lp.x is not None
+        x = self.lp.x
+        if np.any(np.abs(x - np.round(x)) > 1e-6):
+            return None
+        chosen = np.flatnonzero(x > 0.5)
+        if not rows_hold(self.blocks, chosen, len(self.problem.pairs)):
+            return None
+        return chosen
 
     def _report(self, rank: int) -> object:
         callback = self.params.progress
@@ -196,6 +209,17 @@ class _Engine:
             return outcome, bound, proven
         if not lp.feasible:
             return CpOutcome("INFEASIBLE", None, None, None, 0.0), 0, True
+        if rank == 1 and not cuts:
+            lp_plan = self._lp_plan()
+            if lp_plan is not None:
+                objective = int(self.problem.pairs.score[lp_plan].sum()) + self.problem.constant
+                if objective >= lp.bound - 1e-3 - 1e-9 * abs(lp.bound):
+                    # An integral LP vertex that meets every row and reaches the Lagrangian
+                    # bound is optimal by LP duality; CP-SAT has nothing left to prove.
+                    self.stats["plan1_proof"] = "lp-duality"
+                    self.hint = lp_plan
+                    return (CpOutcome("OPTIMAL", lp_plan, objective, float(objective), 0.0),
+                            objective, True)
         # Slack for float rounding in rc and L (sums of ~1e6 terms of size <= 1e5 carry
         # errors far below 1e-3); it only ever keeps more pairs or proves less.
         margin = 1e-3 + 1e-9 * abs(lp.bound)
@@ -227,6 +251,18 @@ class _Engine:
             outside = lp.bound - self.threshold
             bound = outcome.bound if full else max(outcome.bound, outside)
             return outcome, int(np.floor(bound + margin)), False
+
+
+def rows_hold(blocks: list[RowBlock], chosen: np.ndarray, n_pairs: int) -> bool:
+    """Whether the plan ``chosen`` (pair indices) meets every row, in integers."""
+    picked = np.zeros(n_pairs, dtype=np.int64)
+    picked[chosen] = 1
+    for block in blocks:
+        for members, lo, hi in zip(block.members, block.lo, block.hi, strict=True):
+            total = int(picked[members].sum())
+            if total < lo or total > hi:
+                return False
+    return True
 
 
 def solve_with_defaults(scenario: Scenario, **changes: object) -> Result:
