@@ -1,0 +1,1 @@
+"""Benchmark runner of issue 7: `python -m benchmarks --help`."""

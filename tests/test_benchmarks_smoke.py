@@ -1,0 +1,42 @@
+"""Smoke test of the issue 7 benchmark runner at a tiny size (no timing assertions)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+pytest.importorskip("highspy")
+
+from benchmarks.runner import COLUMNS, main  # noqa: E402
+
+
+def test_runner_tiny(tmp_path):
+    out, work = tmp_path / "results", tmp_path / "work"
+    code = main(["--sizes", "demo,lap", "--lap-sizes", "12", "--time-limit", "60",
+                 "--out", str(out), "--work", str(work)])
+    assert code == 0
+    with (out / "results.csv").open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == COLUMNS
+        rows = {r["instance"]: r for r in reader}
+    assert set(rows) == {"demo", "lap12"}
+    for row in rows.values():
+        assert int(row["pairs"]) > 0
+        assert row["e1_status"] == "OPTIMAL", row
+        assert row["highs_status"] == "Optimal", row
+        assert int(row["e1_objective"]) == int(row["highs_objective"])
+        assert row["engine_vs_highs"] == "agree"
+        assert int(row["e3_plans"]) >= 1
+        assert float(row["e1_wall_s"]) > 0 and float(row["e1_rss_mb"]) > 0
+        assert row["scipy_status"] == "OPTIMAL"
+        for key in ("e1_eligibility_s", "e1_rows_s", "e1_cpsat_s"):
+            assert row[key] != "", key
+    lap = rows["lap12"]
+    assert lap["engine_vs_oracle"] == "agree"
+    assert int(lap["e1_objective"]) == int(lap["oracle_objective"])
+    # On a pure assignment problem the SciPy core solves the same model.
+    assert int(lap["scipy_objective"]) == int(lap["oracle_objective"])
+    assert (out / "README.md").read_text().startswith("# Benchmark results")
+    pytest.importorskip("matplotlib")
+    assert (out / "time_vs_size.png").stat().st_size > 0
