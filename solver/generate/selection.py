@@ -18,8 +18,10 @@ How the round is made from the ``kota_medan`` profile (seed :data:`SEED`):
   (``units`` = their OPD, ``levels: [5]``);
 - each post gets 4-7 applicants from other OPD who meet the section 4 rules and the
   PP 11/2017 / UU 5/2014 extras the engine does not check (age at most 56, no
-  disciplinary record ever); about one in three applicants from the second post on
-  also applied for an earlier post. Two further applicants do not meet the rules
+  disciplinary record ever, SKP at least baik, managerial experience or a functional
+  post in the OPD's field): mostly administrators, about one in four new applicants
+  a sitting JPT pratama (a lateral move); about one in three applicants from the
+  second post on also applied for an earlier post. Two further applicants do not meet the rules
   (grade IV/a below the range; under 24 months in post) and stay ineligible whatever
   their score;
 - the panel score is the assessed JPM shaded by the interview, on the 0-10000 scale;
@@ -112,27 +114,34 @@ def build_selection_generated(seed: int = SEED) -> Generated:
     achieved = emp[comps].fillna(0).to_numpy(dtype=np.int64)
     posts = [int(p) for p in np.flatnonzero(ctx.scope)]
     unit_of = ctx.unit[np.maximum(ctx.cur, 0)]
+    struct = (v.positions["kind"].to_numpy() == "struct")[np.maximum(ctx.cur, 0)]
+    good = ctx.perf >= ctx.min_perf  # SKP at least baik (PP 11/2017), lateral moves too
     rows: list[dict[str, Any]] = []
     applied: list[int] = []
     for p in posts:
-        ok = ctx.eligible(p, ignore_applicants=True) & (age_now <= MAX_AGE) & clean
+        ok = ctx.eligible(p, ignore_applicants=True) & (age_now <= MAX_AGE) & clean & good
         ok &= unit_of != ctx.unit[p]  # applicants come from other OPD
-        pool = np.flatnonzero(ok)
+        # managerial experience, or a functional post in the field of the OPD
+        ok &= struct | np.isin(ctx.edu, ctx.pfields[p])
         k = int(rng.integers(4, 8))
         again = [e for e in applied if ok[e]]
         n_again = min(len(again), int(rng.binomial(k, 1 / 3))) if again else 0
         chosen = [int(e) for e in rng.choice(again, size=n_again, replace=False)] if n_again else []
-        fresh = np.array([e for e in pool if e not in chosen and e not in applied], dtype=np.int64)
-        chosen += [int(e) for e in rng.choice(fresh, size=k - len(chosen), replace=False)]
+        # about one in four new applicants is a sitting JPT pratama (a lateral move)
+        n_jpt = int(rng.binomial(k - len(chosen), 0.25))
+        for level, n in ((5, n_jpt), (4, k - len(chosen) - n_jpt)):
+            fresh = [int(e) for e in np.flatnonzero(ok & (ctx.elevel == level))
+                     if e not in chosen and e not in applied]
+            chosen += [int(e) for e in rng.choice(fresh, size=min(n, len(fresh)), replace=False)]
         applied += [e for e in chosen if e not in applied]
         req = v.positions.loc[p, comps].to_numpy(dtype=np.int64)
         for e in sorted(chosen):
             jpm = 10000 * int(np.minimum(achieved[e], req).sum()) // max(int(req.sum()), 1)
             # panel score: assessed JPM shaded by the interview and the paper (makalah)
-            score = int(np.clip(0.5 * jpm + rng.normal(4000, 900), 4000, 9800))
+            score = int(np.clip(0.5 * jpm + rng.normal(3700, 700), 4000, 9900))
             rows.append({"nip": ctx.nip[e], "position": ctx.pid[p], "score": score})
     # two applicants the rules exclude, with strong panel scores
-    placed4 = ctx.placed & (ctx.elevel == 4) & clean & (age_now <= MAX_AGE)
+    placed4 = ctx.placed & (ctx.elevel == 4) & clean & (age_now <= MAX_AGE) & struct
     outside = ~np.isin(np.arange(len(emp)), applied)
     low_grade = np.flatnonzero(placed4 & outside & (ctx.grade == C.RANK["IV/a"])
                                & (ctx.perf >= ctx.min_perf) & (ctx.tenure >= 24))
