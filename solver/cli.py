@@ -63,8 +63,12 @@ def solve(
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole solve")] = 120.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads (1 is deterministic and usually fastest)")] = 1,
     seed: Annotated[int, typer.Option(help="CP-SAT random seed")] = 0,
+    shortlist_time: Annotated[float, typer.Option(
+        min=0, help="Seconds for exact shortlists (3 names per post); 0 skips them")] = 60.0,
+    packet: Annotated[bool, typer.Option(
+        help="Also write plans.xlsx and review.html for the committee")] = True,
 ) -> None:
-    """Solve a scenario and write plans.json and plans.csv into --out."""
+    """Solve a scenario; write plans.json, plans.csv, plans.xlsx and review.html into --out."""
     from solver.output import write_outputs
     from solver.solve import solve as run_solve
 
@@ -82,7 +86,9 @@ def solve(
     with Live(status, console=console, transient=True, refresh_per_second=8,
               redirect_stdout=False):
         result = run_solve(data, params)
-    paths = write_outputs(result, data, out, params)
+    with console.status("explaining plans and computing shortlists…"):
+        paths = write_outputs(result, data, out, params, shortlist_time=shortlist_time,
+                              packet=packet)
     console.print(_summary_table(result, data))
     for reason in result.infeasibility:
         console.print(f"[red]infeasible:[/] {reason}", markup=True, highlight=False)

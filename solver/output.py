@@ -13,10 +13,12 @@ import io
 import json
 import os
 import tempfile
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from solver.eligibility import Problem, build_problem
 from solver.result import Result, SolveParams
 from solver.scenario import Scenario
 
@@ -38,8 +40,15 @@ def input_hash(scenario: Scenario) -> str:
 
 
 def plans_document(result: Result, scenario: Scenario | None = None,
-                   params: SolveParams | None = None) -> dict[str, Any]:
-    """The ``plans.json`` document as a dict."""
+                   params: SolveParams | None = None, *, shortlist_time: float = 0.0,
+                   problem: Problem | None = None) -> dict[str, Any]:
+    """The ``plans.json`` document as a dict.
+
+    With ``scenario`` every assignment carries its explanation (jpm, band, gaps,
+    training, reasons) and every later plan its diff against plan 1; with
+    ``shortlist_time > 0`` each plan also gets exact shortlists (up to 3 names per
+    post filled by a move), computed within that many seconds.
+    """
     plans = []
     for plan in result.plans:
         plans.append({
@@ -67,6 +76,19 @@ def plans_document(result: Result, scenario: Scenario | None = None,
             "penata": _version("penata"),
             "ortools": _version("ortools"),
         }
+    if scenario is not None:
+        from solver.review.explain import explain_plans
+
+        problem = problem if problem is not None else build_problem(scenario)
+        explain_plans(doc, scenario, problem)
+        if shortlist_time > 0 and result.plans:
+            from solver.review.shortlist import attach_shortlists, shortlists
+
+            started = time.perf_counter()
+            lists = shortlists(scenario, result, params, max_names=3,
+                               time_limit=shortlist_time, problem=problem)
+            attach_shortlists(doc, lists)
+            result.stats["shortlists_s"] = round(time.perf_counter() - started, 3)
     doc["run"] = {"runtime_s": result.runtime, **result.stats}
     return doc
 
@@ -97,11 +119,20 @@ def plans_csv(result: Result, scenario: Scenario) -> str:
 
 
 def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
-                  params: SolveParams | None = None) -> list[Path]:
-    """Write ``plans.json`` and ``plans.csv`` into ``out_dir`` (created if needed)."""
+                  params: SolveParams | None = None, *, shortlist_time: float = 0.0,
+                  packet: bool = False) -> list[Path]:
+    """Write ``plans.json`` and ``plans.csv`` into ``out_dir`` (created if needed);
+    with ``packet``, also the committee's ``plans.xlsx`` and ``review.html``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    doc = plans_document(result, scenario, params)
+    problem = build_problem(scenario)
+    doc = plans_document(result, scenario, params, shortlist_time=shortlist_time,
+                         problem=problem)
     json_path, csv_path = out_dir / "plans.json", out_dir / "plans.csv"
     _atomic_write(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     _atomic_write(csv_path, plans_csv(result, scenario))
-    return [json_path, csv_path]
+    paths = [json_path, csv_path]
+    if packet:
+        from solver.review.packet import write_review_packet
+
+        paths += write_review_packet(doc, scenario, out_dir, problem=problem)
+    return paths

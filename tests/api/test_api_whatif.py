@@ -101,7 +101,7 @@ def test_abolish_gives_a_diff_against_base_plan_1(client: TestClient, auth: dict
     from solver.output import plans_document
 
     scenario = load_scenario(derived_dir / "scenario.yaml")
-    params = SolveParams(time_limit=20.0, workers=2)
+    params = SolveParams(time_limit=20.0, workers=1)
     expected = plans_document(solve(scenario, params), scenario, params)
     for doc in (document, expected):
         doc.pop("run")
