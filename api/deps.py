@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.config import Settings
 from api.jobs import JobManager
+from api.ratelimit import LIMITED_METHODS, too_many_requests
 from api.security import DECIDE_ROLES, PLAN_ROLES, READ_ROLES, Principal, authenticate
 
 NOT_AUTHENTICATED = "Not authenticated"
@@ -38,16 +40,24 @@ JobsDep = Annotated[JobManager, Depends(get_jobs)]
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller, from ``Authorization: Bearer <token>``; 401 when absent or unknown."""
+    """The caller, from ``Authorization: Bearer <token>``; 401 when absent or unknown.
+
+    Requests that change something count against the token's rate limit (429)."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or not credentials.credentials:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, NOT_AUTHENTICATED, challenge)
     principal = authenticate(session, credentials.credentials)
     if principal is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, INVALID_TOKEN, challenge)
+    if request.method in LIMITED_METHODS:
+        retry = request.app.state.rate_limiter.hit(principal.token_id)
+        if retry is not None:
+            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, too_many_requests(retry),
+                                {"Retry-After": str(max(1, math.ceil(retry)))})
     return principal
 
 

@@ -47,6 +47,10 @@ def no_base_plan(scenario_id: str) -> str:
             f"(POST /api/v1/scenarios/{scenario_id}/jobs)")
 
 
+def too_many_rows(path: str, count: int, limit: int) -> str:
+    return f"{path}: {count:,} data rows; the limit is {limit:,} per table (PENATA_MAX_ROWS)"
+
+
 UNSUPPORTED_MEDIA = ("Send multipart/form-data (scenario, employees, positions, optional "
                      "assessments) or application/json")
 

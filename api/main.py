@@ -17,6 +17,7 @@ from api.config import Settings, get_settings
 from api.db import init_db, make_engine, session_factory
 from api.jobs import JobManager, SolveFn
 from api.middleware import BodySizeLimit
+from api.ratelimit import RateLimiter
 from api.routes import api_router, decisions, health
 
 API_PREFIX = "/api/v1"
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = N
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.jobs = jobs
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute,
+                                         settings.rate_limit_burst)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
@@ -135,21 +136,60 @@ def _read_csv(path: Path, errors: _Collector) -> pd.DataFrame:
     try:
         import io as _io
 
-        return pd.read_csv(
-            _io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="python",
-        )
+        with warnings.catch_warnings():
+            # Rows longer than the header: reported by _long_rows below.
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                _io.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                engine="python",
+                index_col=False,
+            )
+        for row, cells, width in _long_rows(text, sep):
+            errors.add(f"has {cells} cells but the header has {width} columns (a stray "
+                       f"{sep!r} or a missing header?)", row, str(width + 1))
+        errors.raise_if_any()
+        return frame
     except pd.errors.EmptyDataError:
         errors.add("is empty; expected a header row and data rows")
     except (pd.errors.ParserError, csv_error()) as exc:
         match = re.search(r"line (\d+)", str(exc))
-        errors.add(f"is not valid CSV: {exc}", int(match.group(1)) if match else None)
+        errors.add(f"is not valid CSV: {exc}",
+                   int(match.group(1)) if match else _csv_error_row(text, sep))
     errors.raise_if_any()
     raise AssertionError("unreachable")
+
+
+def _long_rows(text: str, sep: str) -> Iterable[tuple[int, int, int]]:
+    """(row, cells, header width) of rows with non-blank cells beyond the header."""
+    import csv
+    import io as _io
+
+    reader = csv.reader(_io.StringIO(text), delimiter=sep)
+    try:
+        width = len(next(reader, []))
+        for row, cells in enumerate(reader, start=2):
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                yield row, len(cells), width
+    except csv.Error:
+        return  # pandas read it; its own reading stands
+
+
+def _csv_error_row(text: str, sep: str) -> int | None:
+    """The row (header = 1) where the csv module stops reading ``text``."""
+    import csv
+    import io as _io
+
+    reader = csv.reader(_io.StringIO(text), delimiter=sep)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error:
+        return max(1, reader.line_num)
+    return None
 
 
 def csv_error() -> type[Exception]:
@@ -461,8 +501,12 @@ def _load_assessments(
 def _key_lines(text: str) -> dict[str, int]:
     """Map dotted key paths (``rules.max_unit_turnover``, ``locks.0.nip``) to YAML lines."""
     lines: dict[str, int] = {}
+    active: set[int] = set()
 
     def walk(node: yaml.Node, path: str) -> None:
+        if id(node) in active:  # a recursive alias (&a [*a]); load_scenario rejects it
+            return
+        active.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 child = f"{path}.{key.value}" if path else str(key.value)
@@ -473,6 +517,7 @@ def _key_lines(text: str) -> dict[str, int]:
                 child = f"{path}.{index}"
                 lines[child] = item.start_mark.line + 1
                 walk(item, child)
+        active.discard(id(node))
 
     try:
         root = yaml.compose(text)
@@ -481,6 +526,29 @@ def _key_lines(text: str) -> dict[str, int]:
     if root is not None:
         walk(root, "")
     return lines
+
+
+def _recursive_alias(config: Any, text: str) -> int | None:
+    """The line of a recursive YAML alias (``a: &x [*x]``) in ``config``, else None."""
+    active: set[int] = set()
+
+    def cyclic(value: Any) -> bool:
+        if not isinstance(value, dict | list):
+            return False
+        if id(value) in active:
+            return True
+        active.add(id(value))
+        items = value.values() if isinstance(value, dict) else value
+        found = any(cyclic(item) for item in items)
+        active.discard(id(value))
+        return found
+
+    if not cyclic(config):
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "&" in line:
+            return number
+    return 1
 
 
 _RULE_SPECS: dict[str, tuple[str, Any, Any]] = {
@@ -674,6 +742,11 @@ def load_scenario(path: str | Path) -> Scenario:
         errors.raise_if_any()
     if not isinstance(config, dict):
         errors.add("must be a YAML mapping (name: ..., as_of: ..., employees: ..., ...)")
+        errors.raise_if_any()
+    line = _recursive_alias(config, text)
+    if line is not None:
+        errors.add("a YAML alias refers to the collection that contains it; remove the "
+                   "recursion", line)
         errors.raise_if_any()
     doc = _Yaml(label, text)
     name = str(config.get("name") or path.stem)

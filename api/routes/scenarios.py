@@ -49,6 +49,23 @@ from solver.scenario import Scenario
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
+def _inline_defs(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its ``#/$defs/...`` references inlined (OpenAPI has no ``$defs``)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return walk(defs[ref.removeprefix("#/$defs/")])
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(schema)
+
+
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -63,7 +80,7 @@ _UPLOAD_BODY = {
                     },
                 }
             },
-            "application/json": {"schema": ScenarioJson.model_json_schema()},
+            "application/json": {"schema": _inline_defs(ScenarioJson.model_json_schema())},
         },
     }
 }
@@ -142,11 +159,17 @@ def _counts(scenario: Scenario) -> dict[str, int]:
             "assessments": len(scenario.assessments)}
 
 
-def _validate(files: list[StoredFile]) -> Scenario:
+def _validate(files: list[StoredFile], max_rows: int) -> Scenario:
     try:
-        return load_files(files)
+        scenario = load_files(files)
     except InputError as exc:
         raise _invalid(exc.errors) from None
+    too_many = [errors.too_many_rows(f.path, count, max_rows) for f in files
+                for role, count in _counts(scenario).items()
+                if f.role == role and count > max_rows]
+    if too_many:
+        raise _invalid(too_many)
+    return scenario
 
 
 def _store(session: SessionDep, files: list[StoredFile], scenario: Scenario, *,
@@ -183,7 +206,7 @@ async def create_scenario(request: Request, session: SessionDep, settings: Setti
         files = place_upload(yaml_upload, tables)
     except InputError as exc:
         raise _invalid(exc.errors) from None
-    scenario = await run_in_threadpool(_validate, files)
+    scenario = await run_in_threadpool(_validate, files, settings.max_rows)
     record = await run_in_threadpool(_store, session, files, scenario)
     return ScenarioCreated(id=record.id, name=record.name, counts=record.counts)
 
@@ -271,7 +294,7 @@ def what_if(scenario_id: str, body: WhatIf, session: SessionDep, settings: Setti
         files = apply_edits(stored_files(base), list(body.edits))
     except EditError as exc:
         raise _invalid(exc.errors) from None
-    scenario = _validate(files)
+    scenario = _validate(files, settings.max_rows)
     record = _store(session, files, scenario, base_id=base.id,
                     edits=[edit.model_dump() for edit in body.edits])
     job = Job(scenario_id=record.id, status="queued", params=params, base_job_id=base_job.id)
