@@ -3,6 +3,7 @@
 Sizes (issue 7):
 
 * ``S``   Kota Binjai, scope narrowed to six units (~300 in-scope seats).
+* ``693`` Kota Binjai, nine units (688 seats): the shape of the issue's 693-seat case.
 * ``M``   Kota Medan default round (~11,000 employees, ~3,100 in-scope seats).
 * ``L``   ministry profile with 30,000 employees.
 * ``XL``  ministry profile, 50,000 employees (~12,000 positions).
@@ -45,6 +46,20 @@ S_UNITS = (
     "Inspektorat",
     "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
 )
+# "693": the issue's 693-seat shape approximated on Kota Binjai: nine units, 688 seats
+# (the issue's case had 1,432 employees and 283,543 pairs; this one has more candidates
+# outside the scope and about half the pairs).
+UNITS_693 = (
+    "Dinas Pendidikan",
+    "Rumah Sakit Umum Daerah",
+    "Dinas Kesehatan",
+    "Kecamatan Binjai Utara",
+    "Kecamatan Binjai Kota",
+    "Kecamatan Binjai Barat",
+    "Kecamatan Binjai Timur",
+    "Kecamatan Binjai Selatan",
+    "Sekretariat Daerah",
+)
 
 
 @dataclass
@@ -72,6 +87,8 @@ class GeneratedSpec:
 GENERATED: dict[str, GeneratedSpec] = {
     "S": GeneratedSpec("S", "kota_binjai", None, {"scope_units": S_UNITS},
                        "kota_binjai seed 0, scope = 6 units (levels 3-4)"),
+    "693": GeneratedSpec("693", "kota_binjai", None, {"scope_units": UNITS_693},
+                         "kota_binjai seed 0, scope = 9 units (levels 3-4), ~693-seat shape"),
     # Not part of the default sizes: the smoke test's tiny generated scenario.
     "demo": GeneratedSpec("demo", "demo", None, {}, "demo profile seed 0 (tiny)"),
     "M": GeneratedSpec("M", "kota_medan", None, {},
@@ -81,7 +98,7 @@ GENERATED: dict[str, GeneratedSpec] = {
     "XL": GeneratedSpec("XL", "ministry", None, {},
                         "ministry seed 0, 50,000 employees (levels 4-5)"),
 }
-ALL_SIZES = ("S", "assign100", "lap", "M", "L", "XL")
+ALL_SIZES = ("S", "693", "assign100", "lap", "M", "L", "XL")
 
 
 def _generated(spec: GeneratedSpec, work: Path, seed: int = 0) -> Instance:
