@@ -147,7 +147,7 @@ def test_queue_cancel_and_progress(make_client, tiny: Path) -> None:
     assert wait_job(client, auth["viewer"], third)["status"] == "done"
     assert gate.peak == 1
     assert len(gate.calls) == 2  # the cancelled queued job never ran
-    assert all(p.workers == 2 for p in gate.calls)
+    assert all(p.workers == 1 for p in gate.calls)
 
 
 def test_pool_size_setting(make_client, tiny: Path) -> None:

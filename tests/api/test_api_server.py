@@ -101,7 +101,8 @@ def test_real_server_matches_the_cli(tmp_path: Path) -> None:
         server.stop()
 
     solved = _penata("solve", str(yaml_path), "--out", str(tmp_path / "out"),
-                     "--time-limit", "30", env=env, cwd=tmp_path)
+                     "--time-limit", "30", "--shortlist-time", "0", env=env,
+                     cwd=tmp_path)
     assert solved.returncode == 0, solved.stderr
     cli_document = json.loads((tmp_path / "out" / "plans.json").read_text())
     assert "run" in api_document and "run" in cli_document
