@@ -1,0 +1,88 @@
+"""Time limits: a solve stopped by its limit returns the best plans found so far.
+
+Promise: when the limit (or a stop request) cuts a solve short after a plan was
+found, the result has status FEASIBLE and every plan carries its objective and a
+bound valid for the whole model (bound >= objective; gap = (bound - objective) /
+bound), never nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from reliability.common import REPO
+from solver.generate import generate_scenario
+from solver.io import load_scenario
+from solver.output import plans_document
+from solver.result import Progress, SolveParams
+from solver.scenario import Scenario
+from solver.solve import solve
+
+
+def gap(objective: int, bound: int) -> float:
+    return (bound - objective) / max(1, abs(bound))
+
+
+def _check_plans(document: dict) -> None:
+    assert document["status"] == "FEASIBLE", document["infeasibility"]
+    assert document["plans"], "a time-limited solve returned no plan"
+    for plan in document["plans"]:
+        assert plan["bound"] >= plan["objective"], plan["rank"]
+        assert 0 <= gap(plan["objective"], plan["bound"]) < 1
+        assert plan["assignments"]
+
+
+@pytest.fixture(scope="module")
+def binjai(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    """Kota Binjai, seed 3: 3,500 employees, 1,123 posts, ~250,000 eligible pairs."""
+    directory = tmp_path_factory.mktemp("binjai3")
+    return load_scenario(generate_scenario("kota_binjai", 3, directory))
+
+
+@pytest.mark.slow
+def test_a_limit_after_the_first_plan_returns_feasible_plans(binjai: Scenario) -> None:
+    # The LP takes 2-4 s and each ranked plan a few seconds more: 10 plans do not
+    # fit in 12 s, plan 1 does (with room for a loaded CI machine).
+    params = SolveParams(plans=10, time_limit=12.0, workers=1, seed=0)
+    started = time.perf_counter()
+    result = solve(binjai, params)
+    wall = time.perf_counter() - started
+    document = plans_document(result, binjai, params)
+    _check_plans(document)
+    assert len(document["plans"]) < 10
+    assert wall < params.time_limit + 10, f"{wall:.1f} s for a {params.time_limit} s limit"
+
+
+def test_a_stop_request_returns_the_plans_found_so_far() -> None:
+    scenario = load_scenario(REPO / "scenarios" / "demo" / "scenario.yaml")
+    stop = threading.Event()
+    seen: list[Progress] = []
+
+    def on_progress(event: Progress) -> None:
+        seen.append(event)
+        if event.plan == 2 and event.best is not None:
+            stop.set()
+
+    params = SolveParams(plans=3, time_limit=60, progress=on_progress, stop=stop)
+    result = solve(scenario, params)
+    document = plans_document(result, scenario, params)
+    if not stop.is_set():
+        pytest.skip("the demo solved without reporting an incumbent of plan 2")
+    _check_plans(document)
+    assert 1 <= len(document["plans"]) <= 2
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason=(
+    "Engine gap, reported to the core engineer: when the limit runs out during or right "
+    "after the LP relaxation (~2-4 s on Kota Binjai seed 3) solve() returns UNKNOWN and no "
+    "plan, even when the LP vertex is integral (its plan 1 is then proven optimal by LP "
+    "duality a second later); the LP phase also ignores the limit (0.5 s -> ~4 s wall)."))
+def test_even_a_very_short_limit_returns_a_plan(binjai: Scenario) -> None:
+    params = SolveParams(plans=1, time_limit=0.5, workers=1)
+    result = solve(binjai, params)
+    _check_plans(plans_document(result, binjai, params))
