@@ -399,10 +399,11 @@ def plot(rows: list[dict[str, Any]], path: Path) -> bool:
         if bad:
             ax.scatter([b[0] for b in bad], [b[1] for b in bad], s=140, facecolors="none",
                        edgecolors=line.get_color(), linewidths=1.5)
-    for r in rows:
-        if r.get("pairs") not in ("", None) and r.get("e1_wall_s") not in ("", None):
-            ax.annotate(r["instance"], (float(r["pairs"]), float(r["e1_wall_s"])),
-                        textcoords="offset points", xytext=(4, 6), fontsize=8)
+    labelled = [r for r in rows
+                if r.get("pairs") not in ("", None) and r.get("e1_wall_s") not in ("", None)]
+    for k, r in enumerate(labelled):
+        ax.annotate(r["instance"], (float(r["pairs"]), float(r["e1_wall_s"])),
+                    textcoords="offset points", xytext=(4, -12 if k % 2 else 6), fontsize=8)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("eligible pairs (log)")
