@@ -743,10 +743,10 @@ def load_scenario(path: str | Path) -> Scenario:
     if not isinstance(config, dict):
         errors.add("must be a YAML mapping (name: ..., as_of: ..., employees: ..., ...)")
         errors.raise_if_any()
-    line = _recursive_alias(config, text)
-    if line is not None:
+    alias_line = _recursive_alias(config, text)
+    if alias_line is not None:
         errors.add("a YAML alias refers to the collection that contains it; remove the "
-                   "recursion", line)
+                   "recursion", alias_line)
         errors.raise_if_any()
     doc = _Yaml(label, text)
     name = str(config.get("name") or path.stem)
