@@ -56,6 +56,8 @@ def plans_document(result: Result, scenario: Scenario | None = None,
             "objective": plan.objective,
             "bound": plan.bound,
             "optimal": plan.optimal,
+            # Relative gap to the proven bound: 0 when optimal.
+            "gap": round((plan.bound - plan.objective) / max(1, abs(plan.bound)), 9),
             "moves": sum(1 for a in plan.assignments if a.position != a.origin),
             "assignments": [{"nip": a.nip, "position": a.position, "from": a.origin}
                             for a in plan.assignments],

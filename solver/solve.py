@@ -22,13 +22,15 @@ from solver.eligibility import Problem, build_problem
 from solver.infeasibility import explain_infeasibility
 from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
-from solver.model.lp import LpBound, lp_bound
+from solver.model.lp import LpBound, LpTimeout, lp_bound
 from solver.result import Assignment, Plan, Progress, Result, SolveParams
 from solver.scenario import Scenario
 
 # Below this many pairs CP-SAT gets the whole model; above it, LP pruning first.
 FULL_MODEL_PAIRS = 3000
 INITIAL_THRESHOLD = 50.0
+# Seconds past the time limit spent looking for a first plan when none was found.
+FIRST_PLAN_GRACE_S = 10.0
 
 
 class _Clock:
@@ -78,7 +80,8 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
     cuts: list[RowBlock] = []
     exhausted = True  # every plan proven and no plan left unproven
     for rank in range(1, count + 1):
-        if clock.left() <= 0 or (params.stop is not None and params.stop.is_set()):
+        # Plan 1 is always attempted: the LP may already hold it, proven or not.
+        if rank > 1 and (clock.left() <= 0 or (params.stop is not None and params.stop.is_set())):
             exhausted = False
             break
         outcome, bound, proven = engine.solve_plan(rank, cuts)
@@ -90,6 +93,15 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
         plans.append(_plan(problem, rank, outcome, bound, proven))
         exhausted &= proven
         cuts.append(difference_cut(outcome.chosen, min_difference))
+
+    if not plans and not exhausted and not (params.stop is not None and params.stop.is_set()):
+        # The limit ran out before any plan: a planner is better served by a first
+        # feasible plan a little late than by nothing (the grace period is bounded).
+        grace = engine.first_plan(FIRST_PLAN_GRACE_S)
+        if grace is not None:
+            outcome, bound, proven = grace
+            plans.append(_plan(problem, 1, outcome, bound, proven))
+            exhausted = proven and count == 1
 
     if plans:
         status = "OPTIMAL" if exhausted else "FEASIBLE"
@@ -150,7 +162,11 @@ class _Engine:
         return np.flatnonzero(mask)
 
     def use_lp(self) -> None:
-        self.lp = lp_bound(self.problem, self.blocks)
+        try:
+            self.lp = lp_bound(self.problem, self.blocks, time_limit=self.clock.left())
+        except LpTimeout:
+            self.stats["strategy"] = "full (LP relaxation hit the time limit)"
+            return
         self.stats["strategy"] = "lp-pruned"
         self.stats["lp_s"] = round(self.lp.wall, 3)
         self.stats["lp_rounds"] = self.lp.rounds
@@ -159,6 +175,40 @@ class _Engine:
             self.stats["lp_bound"] = round(self.lp.bound, 3)
             if self.hint is None and self.lp.x is not None:
                 self.hint = np.flatnonzero(self.lp.x > 0.5)
+
+    def first_plan(self, seconds: float) -> tuple[CpOutcome, int, bool] | None:
+        """A first plan within ``seconds`` after the time limit: the LP vertex when it
+        is integral (often already optimal), else CP-SAT's first solution."""
+        started = time.perf_counter()
+        if self.lp is None:
+            try:
+                self.lp = lp_bound(self.problem, self.blocks, time_limit=seconds)
+            except LpTimeout:
+                self.lp = None
+        outcome = None
+        if self.lp is not None and self.lp.feasible:
+            lp_plan = self._lp_plan()
+            if lp_plan is not None:
+                objective = int(self.problem.pairs.score[lp_plan].sum()) + self.problem.constant
+                bound = int(np.floor(self.lp.bound + 1e-3 + 1e-9 * abs(self.lp.bound)))
+                proven = objective >= bound
+                outcome = CpOutcome("OPTIMAL" if proven else "FEASIBLE", lp_plan, objective,
+                                    float(bound), 0.0)
+                result = (outcome, max(bound, objective), proven)
+        if outcome is None:
+            left = max(1.0, seconds - (time.perf_counter() - started))
+            found = solve_cpsat(self.problem, self.blocks, self.all_pairs, time_limit=left,
+                                workers=self.params.workers, seed=self.params.seed,
+                                hint=self.hint, first_solution=True)
+            if found.chosen is None:
+                return None
+            assert found.objective is not None and found.bound is not None
+            bound = max(found.objective, int(np.floor(found.bound + 1e-6)))
+            if self.lp is not None and self.lp.feasible:
+                bound = max(found.objective, min(bound, int(np.floor(self.lp.bound + 1e-3))))
+            result = (found, bound, found.status == "OPTIMAL")
+        self.stats["first_plan_grace_s"] = round(time.perf_counter() - started, 3)
+        return result
 
     def _lp_plan(self) -> np.ndarray | None:
         """The LP solution as a plan, when it is integral and meets every row exactly."""
@@ -246,7 +296,12 @@ class _Engine:
                 continue
             # Time limit or stop: the best plan so far, with a bound valid for all pairs.
             if outcome.chosen is None:
-                return outcome, 0, False
+                fallback = self._lp_plan() if rank == 1 and not cuts else None
+                if fallback is None:
+                    return outcome, 0, False
+                objective = int(self.problem.pairs.score[fallback].sum()) + self.problem.constant
+                outcome = CpOutcome("FEASIBLE", fallback, objective, lp.bound, outcome.wall)
+                return outcome, int(np.floor(lp.bound + margin)), False
             assert outcome.objective is not None and outcome.bound is not None
             outside = lp.bound - self.threshold
             bound = outcome.bound if full else max(outcome.bound, outside)

@@ -83,6 +83,7 @@ def solve_cpsat(
     progress: Callable[[int, float], None] | None = None,
     stop: threading.Event | None = None,
     explain: bool = False,
+    first_solution: bool = False,
 ) -> CpOutcome:
     """Solve the model restricted to the pairs ``active`` (sorted global indices).
 
@@ -134,6 +135,8 @@ def solve_cpsat(
         params.linearization_level = 2
     if explain:
         params.num_workers = 1
+    if first_solution:
+        params.stop_after_first_solution = True
     for key, value in PARAM_OVERRIDES.items():
         if isinstance(value, list):
             field = getattr(params, key)

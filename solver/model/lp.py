@@ -38,6 +38,9 @@ class LpBound:
     columns: int = 0  # pairs in the final LP
 
 
+# HiGHS options set after the defaults (tuning experiments and benchmarks).
+HIGHS_OPTIONS: dict[str, object] = {}
+PRICE_PER_EMPLOYEE = 1_000_000
 SEED_PER_EMPLOYEE = 6
 SEED_PER_POSITION = 6
 MAX_NEW_COLUMNS = 100_000
@@ -53,7 +56,12 @@ def _top_k(keys: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     return order[rank < k]
 
 
-def lp_bound(problem: Problem, blocks: Sequence[RowBlock]) -> LpBound:
+class LpTimeout(Exception):
+    """The LP relaxation did not finish within its time limit."""
+
+
+def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
+             time_limit: float | None = None) -> LpBound:
     """Solve the LP relaxation by column generation; return a verified Lagrangian bound.
 
     The LP starts on the stays, the locks and the best few pairs of every employee
@@ -91,6 +99,8 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock]) -> LpBound:
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("random_seed", 0)
     highs.setOptionValue("threads", 1)
+    for key, value in HIGHS_OPTIONS.items():
+        highs.setOptionValue(key, value)
     inf = highs.getInfinity()
     highs.addRows(n_rows, np.where(lo_a > -np.inf, lo_a, -inf),
                   np.where(np.isfinite(hi_a), hi_a, inf), 0, np.zeros(1, np.int32),
@@ -118,10 +128,18 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock]) -> LpBound:
     seed[_top_k(pairs.pos, cost, k_pos)] = True
     add(np.flatnonzero(seed))
     rounds = 0
+    deadline = None if time_limit is None else start + time_limit
     while True:
         rounds += 1
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise LpTimeout
+            highs.setOptionValue("time_limit", left)
         highs.run()
         status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise LpTimeout
         if status == highspy.HighsModelStatus.kInfeasible:
             if in_lp.all():
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
@@ -138,6 +156,8 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock]) -> LpBound:
         positive = np.flatnonzero((rc > PRICE_TOLERANCE) & ~in_lp)
         if positive.size == 0:
             break
+        # Partial pricing: the few most attractive new pairs of each employee.
+        positive = positive[_top_k(pairs.emp[positive], rc[positive], PRICE_PER_EMPLOYEE)]
         if positive.size > MAX_NEW_COLUMNS:
             positive = positive[np.argsort(-rc[positive], kind="stable")[:MAX_NEW_COLUMNS]]
         add(positive)

@@ -26,8 +26,8 @@ def gap(objective: int, bound: int) -> float:
     return (bound - objective) / max(1, abs(bound))
 
 
-def _check_plans(document: dict) -> None:
-    assert document["status"] == "FEASIBLE", document["infeasibility"]
+def _check_plans(document: dict, statuses: tuple[str, ...] = ("FEASIBLE",)) -> None:
+    assert document["status"] in statuses, document["infeasibility"]
     assert document["plans"], "a time-limited solve returned no plan"
     for plan in document["plans"]:
         assert plan["bound"] >= plan["objective"], plan["rank"]
@@ -76,12 +76,10 @@ def test_a_stop_request_returns_the_plans_found_so_far() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason=(
-    "Engine gap, reported to the core engineer: when the limit runs out during or right "
-    "after the LP relaxation (~2-4 s on Kota Binjai seed 3) solve() returns UNKNOWN and no "
-    "plan, even when the LP vertex is integral (its plan 1 is then proven optimal by LP "
-    "duality a second later); the LP phase also ignores the limit (0.5 s -> ~4 s wall)."))
 def test_even_a_very_short_limit_returns_a_plan(binjai: Scenario) -> None:
+    # The LP relaxation cannot finish in 0.5 s; the engine then spends up to
+    # FIRST_PLAN_GRACE_S more on a first feasible plan instead of returning nothing.
     params = SolveParams(plans=1, time_limit=0.5, workers=1)
     result = solve(binjai, params)
-    _check_plans(plans_document(result, binjai, params))
+    # OPTIMAL when the late first plan is the LP vertex proven by duality.
+    _check_plans(plans_document(result, binjai, params), ("FEASIBLE", "OPTIMAL"))
