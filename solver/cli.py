@@ -63,8 +63,9 @@ def solve(
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the whole solve")] = 120.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads (1 is deterministic and usually fastest)")] = 1,
     seed: Annotated[int, typer.Option(help="CP-SAT random seed")] = 0,
-    shortlist_time: Annotated[float, typer.Option(
-        min=0, help="Seconds for exact shortlists (3 names per post); 0 skips them")] = 60.0,
+    shortlist_time: Annotated[float | None, typer.Option(
+        min=0, help="Seconds for exact shortlists (3 names per post); 0 skips them. "
+        "Default: the smaller of 60 and --time-limit")] = None,
     packet: Annotated[bool, typer.Option(
         help="Also write plans.xlsx and review.html for the committee")] = True,
 ) -> None:
@@ -86,6 +87,8 @@ def solve(
     with Live(status, console=console, transient=True, refresh_per_second=8,
               redirect_stdout=False):
         result = run_solve(data, params)
+    if shortlist_time is None:
+        shortlist_time = min(60.0, time_limit)
     with console.status("explaining plans and computing shortlists…"):
         paths = write_outputs(result, data, out, params, shortlist_time=shortlist_time,
                               packet=packet)
