@@ -8,8 +8,10 @@ slice), in blocks of employees that keep each dense mask small.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
@@ -78,7 +80,7 @@ class Problem:
         return int(self.position_ids.shape[0])
 
 
-def _dates_to_days(values: object) -> np.ndarray:
+def _dates_to_days(values: Iterable[Any]) -> np.ndarray:
     return np.array([v.toordinal() if v is not None else 0 for v in values], dtype=np.int64)
 
 

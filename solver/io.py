@@ -8,6 +8,7 @@ raised, so a planner can fix a sheet in one pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import warnings
@@ -635,7 +636,7 @@ def _parse_int_block(raw: Any, doc: _Yaml, block: str, cls: type, low: int, high
     if not isinstance(raw, dict):
         doc.add(block, "must be a mapping of name: value")
         return cls()
-    known = list(cls.__dataclass_fields__)
+    known = [f.name for f in dataclasses.fields(cls)]
     values: dict[str, int] = {}
     for key, value in raw.items():
         path = f"{block}.{key}"

@@ -304,8 +304,8 @@ class _Engine:
                 return outcome, int(np.floor(lp.bound + margin)), False
             assert outcome.objective is not None and outcome.bound is not None
             outside = lp.bound - self.threshold
-            bound = outcome.bound if full else max(outcome.bound, outside)
-            return outcome, int(np.floor(bound + margin)), False
+            best = outcome.bound if full else max(outcome.bound, outside)
+            return outcome, int(np.floor(best + margin)), False
 
 
 def rows_hold(blocks: list[RowBlock], chosen: np.ndarray, n_pairs: int) -> bool:

@@ -137,13 +137,13 @@ def solve_cpsat(
         params.num_workers = 1
     if first_solution:
         params.stop_after_first_solution = True
-    for key, value in PARAM_OVERRIDES.items():
+    for name, value in PARAM_OVERRIDES.items():
         if isinstance(value, list):
-            field = getattr(params, key)
+            field = getattr(params, name)
             field.clear()
             field.extend(value)
         else:
-            setattr(params, key, value)
+            setattr(params, name, value)
     callback = _Progress(progress, problem.constant) if progress else None
     watcher = None
     if stop is not None:

@@ -39,7 +39,7 @@ class LpBound:
 
 
 # HiGHS options set after the defaults (tuning experiments and benchmarks).
-HIGHS_OPTIONS: dict[str, object] = {}
+HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
 PRICE_PER_EMPLOYEE = 1_000_000
 SEED_PER_EMPLOYEE = 6
 SEED_PER_POSITION = 6
@@ -76,7 +76,10 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
     pairs = problem.pairs
     n = len(pairs)
     cost = pairs.score.astype(np.float64)
-    rows, members, lo, hi = [], [], [], []
+    rows: list[np.ndarray] = []
+    members: list[np.ndarray] = []
+    lo: list[float] = []
+    hi: list[float] = []
     for block in blocks:
         for m, l_, h_ in zip(block.members, block.lo, block.hi, strict=True):
             rows.append(np.full(m.size, len(lo), dtype=np.int64))
