@@ -101,8 +101,10 @@ def run_highs(path: Path, time_limit: float, threads: int | None = None) -> dict
     scenario, problem, blocks, timings = _load(path)
     t = time.perf_counter()
     lp = highs_model(problem, blocks)
+    print(f"model built: {len(problem.pairs)} columns, {lp.num_row_} rows "
+          f"({time.perf_counter() - t:.1f} s); HiGHS log follows", flush=True)
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", True)  # the runner sends it to the instance's highs.log
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.0)

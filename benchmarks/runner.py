@@ -521,7 +521,9 @@ def write_readme(path: Path, rows: list[dict[str, Any]], info: dict[str, str],
         "one, otherwise the `--plans 1` process wall time (column `first_plan_source`).",
         "- *HiGHS MIP s*: `Highs.run()` time on the same model (pairs, rows, objective) built "
         "vectorised from `build_problem` + `build_rows`, gap 0; building and imports are in "
-        "`highs_wall_s`. *limit* = time limit reached without proof.",
+        "`highs_wall_s`. *limit* = time limit reached without proof; *KILLED* = the process "
+        "gave no answer by 2 × time limit + 120 s of wall time and was killed (the runner "
+        "kills every process at that point).",
         "- *SciPy core s*: `linear_sum_assignment` on the dense employee × seat score matrix "
         "(seats expanded by headcount). It ignores turnover, must-fill, lock and "
         "incumbent rows, so its objective (`scipy_objective`) is only an "
