@@ -29,6 +29,9 @@ from solver.scenario import Scenario
 # Below this many pairs CP-SAT gets the whole model; above it, LP pruning first.
 FULL_MODEL_PAIRS = 3000
 INITIAL_THRESHOLD = 50.0
+# Pairs in the neighbourhood searched first for a ranked plan reaching the LP bound.
+NEIGHBOURHOOD_PAIRS = 20_000
+NEIGHBOURHOOD_MIN_PAIRS = FULL_MODEL_PAIRS
 # Seconds past the time limit spent looking for a first plan when none was found.
 FIRST_PLAN_GRACE_S = 10.0
 
@@ -210,6 +213,49 @@ class _Engine:
         self.stats["first_plan_grace_s"] = round(time.perf_counter() - started, 3)
         return result
 
+    def _neighbourhood(self, rank: int, cuts: list[RowBlock],
+                       margin: float) -> tuple[CpOutcome, int, bool] | None:
+        """A ranked plan that reaches the LP bound, searched in a small neighbourhood.
+
+        Degenerate rounds (many equally good people for a post) have ranked plans as
+        good as plan 1. Any plan whose objective reaches ``floor(L)`` is optimal for
+        the whole model, whatever subset it was found in; so CP-SAT first searches
+        the earlier plans' pairs plus the zero-loss pairs (``rc >= 0``) of a seeded
+        sample of employees. When that does not reach ``floor(L)`` the exact
+        restricted solve below takes over.
+        """
+        lp = self.lp
+        assert lp is not None
+        pairs = self.problem.pairs
+        target = int(np.floor(lp.bound + margin))
+        tight = lp.reduced_cost >= -margin
+        per_emp = np.bincount(pairs.emp[tight], minlength=self.problem.n_employees)
+        movable = np.flatnonzero(per_emp >= 2)
+        if movable.size == 0 or len(pairs) <= NEIGHBOURHOOD_MIN_PAIRS:
+            return None
+        order = np.random.default_rng(self.params.seed + rank).permutation(movable)
+        take = int(np.searchsorted(np.cumsum(per_emp[order]), NEIGHBOURHOOD_PAIRS)) + 1
+        free = np.zeros(self.problem.n_employees, dtype=bool)
+        free[order[:take]] = True
+        earlier = np.concatenate([cut.members[0] for cut in cuts])
+        active = np.union1d(earlier, np.flatnonzero((tight & free[pairs.emp]) | pairs.lock))
+        self.hint = cuts[-1].members[0]
+        budget = min(self.clock.left(), max(5.0, 0.2 * self.clock.left()))
+        outcome = solve_cpsat(self.problem, [*self.blocks, *cuts], active, time_limit=budget,
+                              workers=self.params.workers, seed=self.params.seed,
+                              hint=self.hint, progress=self._report(rank),  # type: ignore[arg-type]
+                              stop=self.params.stop)
+        self.stats["cpsat_s"] = round(float(self.stats["cpsat_s"]) + outcome.wall, 3)
+        self.stats["cpsat_calls"] = int(self.stats["cpsat_calls"]) + 1
+        self.stats[f"plan{rank}_neighbourhood_pairs"] = int(active.size)
+        if outcome.chosen is None or outcome.objective is None or outcome.objective < target:
+            self.hint = None
+            return None
+        self.stats[f"plan{rank}_proof"] = "neighbourhood reaches the LP bound"
+        self.hint = outcome.chosen
+        return CpOutcome("OPTIMAL", outcome.chosen, outcome.objective, float(target),
+                         outcome.wall), outcome.objective, True
+
     def _lp_plan(self) -> np.ndarray | None:
         """The LP solution as a plan, when it is integral and meets every row exactly."""
         assert self.lp is not None and self.lp.x is not None
@@ -273,6 +319,10 @@ class _Engine:
         # Slack for float rounding in rc and L (sums of ~1e6 terms of size <= 1e5 carry
         # errors far below 1e-3); it only ever keeps more pairs or proves less.
         margin = 1e-3 + 1e-9 * abs(lp.bound)
+        if cuts:
+            found = self._neighbourhood(rank, cuts, margin)
+            if found is not None:
+                return found
         most_negative = float(-lp.reduced_cost.min()) if len(lp.reduced_cost) else 0.0
         while True:
             full = self.threshold > most_negative + margin

@@ -17,8 +17,14 @@ from tests.reference import highs_solve, random_scenario
 
 
 @pytest.mark.parametrize("seed", range(100, 125))
-def test_pruned_strategy_matches_highs(seed, tmp_path):
-    """Reduced-cost pruning must never lose the optimum of any ranked plan."""
+def test_pruned_strategy_matches_highs(seed, tmp_path, monkeypatch):
+    """Reduced-cost pruning, the LP-duality proof of plan 1 and the neighbourhood
+    search for ranked plans (forced on here with tiny size thresholds) must never
+    lose the optimum of any ranked plan."""
+    import solver.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "NEIGHBOURHOOD_MIN_PAIRS", 0)
+    monkeypatch.setattr(solve_module, "NEIGHBOURHOOD_PAIRS", 20)
     rng = random.Random(seed)
     sc = load_scenario(random_scenario(seed, tmp_path, n_employees=rng.randint(20, 45),
                                        n_positions=rng.randint(10, 30)))
