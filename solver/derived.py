@@ -57,9 +57,8 @@ def jpm_matrix(achieved: np.ndarray, required: np.ndarray) -> np.ndarray:
     when no competency is required. Each competency is capped at its standard so a
     surplus in one cannot hide a gap in another.
     """
-    required = required.astype(np.int64)
-    total = required.sum(axis=1)
-    met = np.minimum(achieved.astype(np.int64), required).sum(axis=1)
+    total = required.sum(axis=1, dtype=np.int64)
+    met = np.minimum(achieved, required).sum(axis=1, dtype=np.int64)
     safe = np.where(total > 0, total, 1)
     return np.where(total > 0, (10000 * met) // safe, 10000).astype(np.int64)
 

@@ -196,8 +196,9 @@ def build_problem(scenario: Scenario) -> Problem:
         return (e_field[e] >= 0) & np.isin(p * n_f + e_field[e], edu_codes)
 
     comps = list(scenario.competencies)
-    e_comp = emp[comps].to_numpy(dtype=np.int64) if comps else np.zeros((n_e, 0), np.int64)
-    p_comp = pos[comps].to_numpy(dtype=np.int64) if comps else np.zeros((n_p, 0), np.int64)
+    # Levels are 0..5: int16 keeps the per-pair gathers small and fast.
+    e_comp = emp[comps].to_numpy(dtype=np.int16) if comps else np.zeros((n_e, 0), np.int16)
+    p_comp = pos[comps].to_numpy(dtype=np.int16) if comps else np.zeros((n_p, 0), np.int16)
 
     def jpm_of(e: np.ndarray, p: np.ndarray) -> np.ndarray:
         out = np.empty(e.shape[0], dtype=np.int64)
@@ -233,7 +234,8 @@ def build_problem(scenario: Scenario) -> Problem:
         lock_p.append(p)
     all_e = np.concatenate([move_e, stay_e, np.array(lock_e, np.int64)])
     all_p = np.concatenate([move_p, stay_p, np.array(lock_p, np.int64)])
-    codes = np.unique(all_e * n_p + all_p)
+    codes = np.sort(all_e * n_p + all_p)  # sort + mask beats np.unique's hashing here
+    codes = codes[np.r_[True, codes[1:] != codes[:-1]]] if codes.size else codes
     if scenario.forbid:
         forbid_codes = np.array([nip_index[f.nip] * n_p + index_of[f.position]
                                  for f in scenario.forbid], dtype=np.int64)
