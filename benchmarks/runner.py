@@ -458,8 +458,10 @@ def write_readme(path: Path, rows: list[dict[str, Any]], info: dict[str, str],
     lines = [
         "# Benchmark results (issue 7)",
         "",
-        f"Written by `{command}`; every number below was measured by that runner "
-        "(`benchmarks/results/results.csv` has all columns).",
+        "Merged from runs of `python -m benchmarks --sizes SIZES --time-limit T` (each row "
+        "replaced by the latest run of its instance; when and with which time limit is in the "
+        f"Instances table); written by `{command}`. Every number below was measured by this "
+        "runner; `benchmarks/results/results.csv` has all columns.",
         "",
         "## Machine",
         "",
@@ -559,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="n of the random LAP instances")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: rewrite README.md and the plot from results.csv")
     parser.add_argument("--fresh", action="store_true",
                         help="drop rows of earlier runs instead of merging by instance")
     args = parser.parse_args(argv)
@@ -568,10 +572,16 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
 
-    insts = instances(sizes, args.work, lap_sizes, log=log)
     csv_path = args.out / "results.csv"
-    rows: list[dict[str, Any]] = [] if args.fresh else read_csv(csv_path)
     command = "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.report_only:
+        rows_only: list[dict[str, Any]] = list(read_csv(csv_path))
+        print_table(rows_only)
+        plot(rows_only, args.out / "time_vs_size.png")
+        write_readme(args.out / "README.md", rows_only, machine(), command.strip())
+        return 0
+    insts = instances(sizes, args.work, lap_sizes, log=log)
+    rows: list[dict[str, Any]] = [] if args.fresh else list(read_csv(csv_path))
     info = machine()
     for inst in insts:
         row = measure(inst, args.time_limit, args.workers, args.work, log=log)
