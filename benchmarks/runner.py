@@ -474,12 +474,14 @@ def write_readme(path: Path, rows: list[dict[str, Any]], info: dict[str, str],
         "",
         "## Instances",
         "",
-        "| instance | measured at | description | employees | in-scope seats | pairs | time limit s |",
-        "|---|---|---|---|---|---|---|",
+        "| instance | measured at | description | employees | positions | in-scope posts | "
+        "in-scope seats | pairs | time limit s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['instance']} | {r['measured_at']} | {r['description']} | "
-                     f"{_f(r['employees'], '{:,.0f}')} | {_f(r['seats'], '{:,.0f}')} | "
+                     f"{_f(r['employees'], '{:,.0f}')} | {_f(r['positions'], '{:,.0f}')} | "
+                     f"{_f(r['seat_posts'], '{:,.0f}')} | {_f(r['seats'], '{:,.0f}')} | "
                      f"{_f(r['pairs'], '{:,.0f}')} | {r['time_limit_s']} |")
     lines += [
         "",
