@@ -41,9 +41,10 @@ class LpBound:
 # HiGHS options set after the defaults (tuning experiments and benchmarks).
 HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
 PRICE_PER_EMPLOYEE = 1_000_000
+LATER_ROUNDS_STRATEGY: int | None = 4  # primal simplex
 SEED_PER_EMPLOYEE = 6
 SEED_PER_POSITION = 6
-MAX_NEW_COLUMNS = 100_000
+MAX_NEW_COLUMNS = 50_000
 PRICE_TOLERANCE = 1e-6
 
 
@@ -164,6 +165,9 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
         if positive.size > MAX_NEW_COLUMNS:
             positive = positive[np.argsort(-rc[positive], kind="stable")[:MAX_NEW_COLUMNS]]
         add(positive)
+        if LATER_ROUNDS_STRATEGY is not None:
+            # New columns keep the basis primal feasible: primal simplex continues from it.
+            highs.setOptionValue("simplex_strategy", LATER_ROUNDS_STRATEGY)
     columns = np.concatenate(order)
     x = np.zeros(n)
     x[columns] = np.asarray(solution.col_value)
