@@ -96,7 +96,23 @@ def solve(
     for reason in result.infeasibility:
         console.print(f"[red]infeasible:[/] {reason}", markup=True, highlight=False)
     console.print(f"{result.runtime:.2f} s; wrote " + ", ".join(str(p) for p in paths))
+    _print_review_summary(out)
     raise typer.Exit(0 if result.plans else 1)
+
+
+def _print_review_summary(out: Path) -> None:
+    import json
+
+    doc = json.loads((out / "plans.json").read_text(encoding="utf-8"))
+    for plan in doc["plans"]:
+        lists = plan.get("shortlists")
+        if lists is None:
+            continue
+        complete = sum(1 for entry in lists if entry.get("complete"))
+        console.print(f"plan {plan['rank']}: shortlists complete for {complete} of "
+                      f"{len(lists)} posts filled by a move")
+    if (out / "review.html").exists():
+        console.print(f"committee packet: open {out / 'review.html'} in a browser")
 
 
 @app.command()
