@@ -74,6 +74,9 @@ def solve(
     from solver.solve import solve as run_solve
 
     data = _load_or_exit(scenario)
+    if out.exists() and not out.is_dir():
+        console.print(f"[red]--out {out} is a file; give a directory[/]")
+        raise typer.Exit(EXIT_INVALID)
     status = Text("building model…")
 
     def on_progress(event: Progress) -> None:
@@ -89,9 +92,13 @@ def solve(
         result = run_solve(data, params)
     if shortlist_time is None:
         shortlist_time = min(60.0, time_limit)
-    with console.status("explaining plans and computing shortlists…"):
-        paths = write_outputs(result, data, out, params, shortlist_time=shortlist_time,
-                              packet=packet)
+    try:
+        with console.status("explaining plans and computing shortlists…"):
+            paths = write_outputs(result, data, out, params, shortlist_time=shortlist_time,
+                                  packet=packet)
+    except OSError as exc:
+        console.print(f"[red]cannot write the plans into {out}: {exc.strerror or exc}[/]")
+        raise typer.Exit(EXIT_INVALID) from None
     console.print(_summary_table(result, data))
     for reason in result.infeasibility:
         console.print(f"[red]infeasible:[/] {reason}", markup=True, highlight=False)
