@@ -7,7 +7,6 @@ a new set of stored files that the solver's loader validates like any upload.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from pathlib import PurePosixPath
 from typing import Any
@@ -18,6 +17,7 @@ import yaml
 
 from api.files import StoredFile, cell_text
 from api.schemas import Edit
+from solver.io import xlsx_cell_text
 
 
 class EditError(Exception):
@@ -33,24 +33,12 @@ def _is_xlsx(stored: StoredFile) -> bool:
         stored.path).suffix.lower() in {".xlsx", ".xlsm"}
 
 
-def _xlsx_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return str(value)
-
-
 def read_table(stored: StoredFile) -> pd.DataFrame:
     """The table as text cells, header as written."""
     if _is_xlsx(stored):
         frame = pd.read_excel(io.BytesIO(stored.content), dtype=object, sheet_name=0,
                               engine="openpyxl")
-        frame = frame.map(_xlsx_text)
+        frame = frame.map(xlsx_cell_text)
         frame.columns = [str(c) for c in frame.columns]
         return frame
     text = stored.content.decode("utf-8-sig")

@@ -205,10 +205,11 @@ def _read_xlsx(path: Path, errors: _Collector) -> pd.DataFrame:
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})")
         errors.raise_if_any()
-    return frame.map(_xlsx_cell_text)
+    return frame.map(xlsx_cell_text)
 
 
-def _xlsx_cell_text(value: Any) -> str:
+def xlsx_cell_text(value: Any) -> str:
+    """An XLSX cell as the text a CSV export would hold (dates ISO, whole numbers bare)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, dt.datetime):
