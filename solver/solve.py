@@ -14,7 +14,6 @@ a valid bound.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import numpy as np
 
@@ -75,7 +74,7 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
     count = params.plans if params.plans is not None else scenario.plans.count
     min_difference = scenario.plans.min_difference
 
-    engine = _Engine(problem, blocks, params, clock, stats)
+    engine = _Engine(problem, blocks, params, clock)
     if strategy == "pruned" or (strategy == "auto" and len(problem.pairs) > FULL_MODEL_PAIRS):
         engine.use_lp()
 
@@ -141,7 +140,7 @@ class _Engine:
     """Solves one ranked plan at a time, on all pairs or on an LP-pruned subset."""
 
     def __init__(self, problem: Problem, blocks: list[RowBlock], params: SolveParams,
-                 clock: _Clock, stats: dict):
+                 clock: _Clock):
         self.problem = problem
         self.blocks = blocks
         self.params = params
@@ -188,17 +187,8 @@ class _Engine:
                 self.lp = lp_bound(self.problem, self.blocks, time_limit=seconds)
             except LpTimeout:
                 self.lp = None
-        outcome = None
-        if self.lp is not None and self.lp.feasible:
-            lp_plan = self._lp_plan()
-            if lp_plan is not None:
-                objective = int(self.problem.pairs.score[lp_plan].sum()) + self.problem.constant
-                bound = int(np.floor(self.lp.bound + 1e-3 + 1e-9 * abs(self.lp.bound)))
-                proven = objective >= bound
-                outcome = CpOutcome("OPTIMAL" if proven else "FEASIBLE", lp_plan, objective,
-                                    float(bound), 0.0)
-                result = (outcome, max(bound, objective), proven)
-        if outcome is None:
+        result = self._lp_vertex_plan() if self.lp is not None and self.lp.feasible else None
+        if result is None:
             left = max(1.0, seconds - (time.perf_counter() - started))
             found = solve_cpsat(self.problem, self.blocks, self.all_pairs, time_limit=left,
                                 workers=self.params.workers, seed=self.params.seed,
@@ -208,7 +198,7 @@ class _Engine:
             assert found.objective is not None and found.bound is not None
             bound = max(found.objective, int(np.floor(found.bound + 1e-6)))
             if self.lp is not None and self.lp.feasible:
-                bound = max(found.objective, min(bound, int(np.floor(self.lp.bound + 1e-3))))
+                bound = max(found.objective, min(bound, self._lp_integer_bound()))
             result = (found, bound, found.status == "OPTIMAL")
         self.stats["first_plan_grace_s"] = round(time.perf_counter() - started, 3)
         return result
@@ -227,7 +217,7 @@ class _Engine:
         lp = self.lp
         assert lp is not None
         pairs = self.problem.pairs
-        target = int(np.floor(lp.bound + margin))
+        target = self._lp_integer_bound()
         tight = lp.reduced_cost >= -margin
         per_emp = np.bincount(pairs.emp[tight], minlength=self.problem.n_employees)
         movable = np.flatnonzero(per_emp >= 2)
@@ -241,12 +231,7 @@ class _Engine:
         active = np.union1d(earlier, np.flatnonzero((tight & free[pairs.emp]) | pairs.lock))
         self.hint = cuts[-1].members[0]
         budget = min(self.clock.left(), max(5.0, 0.2 * self.clock.left()))
-        outcome = solve_cpsat(self.problem, [*self.blocks, *cuts], active, time_limit=budget,
-                              workers=self.params.workers, seed=self.params.seed,
-                              hint=self.hint, progress=self._report(rank),  # type: ignore[arg-type]
-                              stop=self.params.stop)
-        self.stats["cpsat_s"] = round(float(self.stats["cpsat_s"]) + outcome.wall, 3)
-        self.stats["cpsat_calls"] = int(self.stats["cpsat_calls"]) + 1
+        outcome = self._cpsat(rank, cuts, active, time_limit=budget)
         self.stats[f"plan{rank}_neighbourhood_pairs"] = int(active.size)
         if outcome.chosen is None or outcome.objective is None or outcome.objective < target:
             self.hint = None
@@ -255,6 +240,29 @@ class _Engine:
         self.hint = outcome.chosen
         return CpOutcome("OPTIMAL", outcome.chosen, outcome.objective, float(target),
                          outcome.wall), outcome.objective, True
+
+    def _margin(self) -> float:
+        """Slack for float rounding in rc and L (sums of ~1e6 terms of size <= 1e5 carry
+        errors far below 1e-3); it only ever keeps more pairs or proves less."""
+        assert self.lp is not None
+        return 1e-3 + 1e-9 * abs(self.lp.bound)
+
+    def _lp_integer_bound(self) -> int:
+        """``floor(L)``: no plan (an integer objective) can score above it."""
+        assert self.lp is not None
+        return int(np.floor(self.lp.bound + self._margin()))
+
+    def _lp_vertex_plan(self) -> tuple[CpOutcome, int, bool] | None:
+        """The LP vertex as (outcome, bound, proven) when it is an integral plan;
+        proven optimal when it reaches ``floor(L)``."""
+        chosen = self._lp_plan()
+        if chosen is None:
+            return None
+        objective = int(self.problem.pairs.score[chosen].sum()) + self.problem.constant
+        bound = max(objective, self._lp_integer_bound())
+        proven = objective >= bound
+        return (CpOutcome("OPTIMAL" if proven else "FEASIBLE", chosen, objective,
+                          float(bound), 0.0), bound, proven)
 
     def _lp_plan(self) -> np.ndarray | None:
         """The LP solution as a plan, when it is integral and meets every row exactly."""
@@ -277,10 +285,12 @@ class _Engine:
 
         return report
 
-    def _cpsat(self, rank: int, cuts: list[RowBlock], active: np.ndarray) -> CpOutcome:
+    def _cpsat(self, rank: int, cuts: list[RowBlock], active: np.ndarray,
+               time_limit: float | None = None) -> CpOutcome:
         outcome = solve_cpsat(
             self.problem, [*self.blocks, *cuts], active,
-            time_limit=self.clock.left(), workers=self.params.workers, seed=self.params.seed,
+            time_limit=self.clock.left() if time_limit is None else time_limit,
+            workers=self.params.workers, seed=self.params.seed,
             hint=self.hint, progress=self._report(rank),  # type: ignore[arg-type]
             stop=self.params.stop,
         )
@@ -306,19 +316,14 @@ class _Engine:
         if not lp.feasible:
             return CpOutcome("INFEASIBLE", None, None, None, 0.0), 0, True
         if rank == 1 and not cuts:
-            lp_plan = self._lp_plan()
-            if lp_plan is not None:
-                objective = int(self.problem.pairs.score[lp_plan].sum()) + self.problem.constant
-                if objective >= lp.bound - 1e-3 - 1e-9 * abs(lp.bound):
-                    # An integral LP vertex that meets every row and reaches the Lagrangian
-                    # bound is optimal by LP duality; CP-SAT has nothing left to prove.
-                    self.stats["plan1_proof"] = "lp-duality"
-                    self.hint = lp_plan
-                    return (CpOutcome("OPTIMAL", lp_plan, objective, float(objective), 0.0),
-                            objective, True)
-        # Slack for float rounding in rc and L (sums of ~1e6 terms of size <= 1e5 carry
-        # errors far below 1e-3); it only ever keeps more pairs or proves less.
-        margin = 1e-3 + 1e-9 * abs(lp.bound)
+            vertex = self._lp_vertex_plan()
+            if vertex is not None and vertex[2]:
+                # An integral LP vertex that meets every row and reaches the Lagrangian
+                # bound is optimal by LP duality; CP-SAT has nothing left to prove.
+                self.stats["plan1_proof"] = "lp-duality"
+                self.hint = vertex[0].chosen
+                return vertex
+        margin = self._margin()
         if cuts:
             found = self._neighbourhood(rank, cuts, margin)
             if found is not None:
@@ -346,12 +351,8 @@ class _Engine:
                 continue
             # Time limit or stop: the best plan so far, with a bound valid for all pairs.
             if outcome.chosen is None:
-                fallback = self._lp_plan() if rank == 1 and not cuts else None
-                if fallback is None:
-                    return outcome, 0, False
-                objective = int(self.problem.pairs.score[fallback].sum()) + self.problem.constant
-                outcome = CpOutcome("FEASIBLE", fallback, objective, lp.bound, outcome.wall)
-                return outcome, int(np.floor(lp.bound + margin)), False
+                fallback = self._lp_vertex_plan() if rank == 1 and not cuts else None
+                return fallback if fallback is not None else (outcome, 0, False)
             assert outcome.objective is not None and outcome.bound is not None
             outside = lp.bound - self.threshold
             best = outcome.bound if full else max(outcome.bound, outside)
@@ -368,8 +369,3 @@ def rows_hold(blocks: list[RowBlock], chosen: np.ndarray, n_pairs: int) -> bool:
             if total < lo or total > hi:
                 return False
     return True
-
-
-def solve_with_defaults(scenario: Scenario, **changes: object) -> Result:
-    """Convenience for tests and notebooks: ``solve(scenario, SolveParams(**changes))``."""
-    return solve(scenario, replace(SolveParams(), **changes))  # type: ignore[arg-type]

@@ -40,7 +40,6 @@ class LpBound:
 
 # HiGHS options set after the defaults (tuning experiments and benchmarks).
 HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
-PRICE_PER_EMPLOYEE = 1_000_000
 LATER_ROUNDS_STRATEGY: int | None = 4  # primal simplex
 SEED_PER_EMPLOYEE = 6
 SEED_PER_POSITION = 6
@@ -160,8 +159,6 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
         positive = np.flatnonzero((rc > PRICE_TOLERANCE) & ~in_lp)
         if positive.size == 0:
             break
-        # Partial pricing: the few most attractive new pairs of each employee.
-        positive = positive[_top_k(pairs.emp[positive], rc[positive], PRICE_PER_EMPLOYEE)]
         if positive.size > MAX_NEW_COLUMNS:
             positive = positive[np.argsort(-rc[positive], kind="stable")[:MAX_NEW_COLUMNS]]
         add(positive)
