@@ -21,7 +21,7 @@ from solver.eligibility import Problem, build_problem
 from solver.infeasibility import explain_infeasibility
 from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
-from solver.model.lp import LpBound, LpTimeout, lp_bound
+from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
 from solver.result import Assignment, Plan, Progress, Result, SolveParams
 from solver.scenario import Scenario
 
@@ -48,7 +48,7 @@ class _Clock:
 
 
 def solve(scenario: Scenario, params: SolveParams | None = None, *,
-          strategy: str = "auto") -> Result:
+          strategy: str = "auto", warm: LpState | None = None) -> Result:
     """Solve ``scenario`` and return up to ``params.plans`` ranked plans.
 
     Parameters
@@ -60,6 +60,14 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
     strategy
         ``"auto"`` (default), ``"full"`` (CP-SAT on every pair) or ``"pruned"``
         (LP reduced-cost pruning whatever the size).
+    warm
+        Off by default. An :class:`~solver.model.lp.LpState` kept from an earlier
+        solve of a related scenario (a what-if of it): the LP relaxation restarts
+        from that solve's columns and basis, and the state is updated to this
+        scenario. Objectives and proofs are those of a cold solve; among equally
+        scored plans a warm solve may pick a different one, so the plans depend on
+        the state's history as well as on the scenario. A state in use by another
+        solve is not waited for: this solve then runs cold.
     """
     params = params or SolveParams()
     clock = _Clock(params.time_limit)
@@ -74,7 +82,7 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
     count = params.plans if params.plans is not None else scenario.plans.count
     min_difference = scenario.plans.min_difference
 
-    engine = _Engine(problem, blocks, params, clock)
+    engine = _Engine(problem, blocks, params, clock, warm)
     if strategy == "pruned" or (strategy == "auto" and len(problem.pairs) > FULL_MODEL_PAIRS):
         engine.use_lp()
 
@@ -140,8 +148,9 @@ class _Engine:
     """Solves one ranked plan at a time, on all pairs or on an LP-pruned subset."""
 
     def __init__(self, problem: Problem, blocks: list[RowBlock], params: SolveParams,
-                 clock: _Clock):
+                 clock: _Clock, warm: LpState | None = None):
         self.problem = problem
+        self.warm = warm
         self.blocks = blocks
         self.params = params
         self.clock = clock
@@ -163,9 +172,18 @@ class _Engine:
                            count=len(pairs))
         return np.flatnonzero(mask)
 
+    def _lp_bound(self, time_limit: float) -> LpBound:
+        state = self.warm
+        if state is not None and state.lock.acquire(blocking=False):
+            try:
+                return lp_bound(self.problem, self.blocks, time_limit=time_limit, state=state)
+            finally:
+                state.lock.release()
+        return lp_bound(self.problem, self.blocks, time_limit=time_limit)
+
     def use_lp(self) -> None:
         try:
-            self.lp = lp_bound(self.problem, self.blocks, time_limit=self.clock.left())
+            self.lp = self._lp_bound(self.clock.left())
         except LpTimeout:
             self.stats["strategy"] = "full (LP relaxation hit the time limit)"
             return
@@ -173,6 +191,8 @@ class _Engine:
         self.stats["lp_s"] = round(self.lp.wall, 3)
         self.stats["lp_rounds"] = self.lp.rounds
         self.stats["lp_columns"] = self.lp.columns
+        if self.lp.warm:
+            self.stats["lp_warm"] = 1
         if self.lp.feasible:
             self.stats["lp_bound"] = round(self.lp.bound, 3)
             if self.hint is None and self.lp.x is not None:
@@ -184,7 +204,7 @@ class _Engine:
         started = time.perf_counter()
         if self.lp is None:
             try:
-                self.lp = lp_bound(self.problem, self.blocks, time_limit=seconds)
+                self.lp = self._lp_bound(seconds)
             except LpTimeout:
                 self.lp = None
         result = self._lp_vertex_plan() if self.lp is not None and self.lp.feasible else None

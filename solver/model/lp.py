@@ -16,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -36,10 +38,12 @@ class LpBound:
     wall: float
     rounds: int = 0  # column-generation rounds
     columns: int = 0  # pairs in the final LP
+    warm: bool = False  # started from an earlier solve's LP (:class:`LpState`)
 
 
 # HiGHS options set after the defaults (tuning experiments and benchmarks).
 HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
+FIRST_ROUND_STRATEGY = 1  # dual simplex (the HiGHS default)
 LATER_ROUNDS_STRATEGY: int | None = 4  # primal simplex
 SEED_PER_EMPLOYEE = 6
 SEED_PER_POSITION = 6
@@ -60,16 +64,99 @@ class LpTimeout(Exception):
     """The LP relaxation did not finish within its time limit."""
 
 
-def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
-             time_limit: float | None = None) -> LpBound:
+def row_keys(problem: Problem, blocks: Sequence[RowBlock]) -> list[tuple[object, ...]]:
+    """A name for every row that survives edits of the scenario: families keyed by NIP,
+    position id, unit name or locked pair rather than by (shifting) indices."""
+    keys: list[tuple[object, ...]] = []
+    pairs = problem.pairs
+    for number, block in enumerate(blocks):
+        for entity, members in zip(block.entity, block.members, strict=True):
+            e = int(entity)
+            if block.family in ("incumbent", "candidate"):
+                keys.append((block.family, str(problem.nips[e])))
+            elif block.family in ("headcount", "must_fill"):
+                keys.append((block.family, str(problem.position_ids[e])))
+            elif block.family == "turnover":
+                keys.append((block.family, str(problem.turnover_units[e])))
+            elif block.family == "lock" and members.size:
+                j = int(members[0])
+                keys.append(("lock", str(problem.nips[pairs.emp[j]]),
+                             str(problem.position_ids[pairs.pos[j]])))
+            else:  # broken locks, difference cuts: only meaningful within one solve
+                keys.append(("row", block.family, number, e))
+    return keys
+
+
+class LpState:
+    """A HiGHS LP kept between solves, so a what-if starts from the last basis.
+
+    The instance is re-targeted to each new problem: columns and rows are matched
+    by name (NIP and position id, :func:`row_keys`), costs and bounds are reset,
+    columns of pairs that no longer exist are fixed at 0, rows that changed are
+    replaced. Whatever the state holds, the bound and reduced costs are
+    recomputed from the new problem's own rows (module docstring), so a stale or
+    mismatched state can cost speed but never validity. Not thread-safe: hold
+    :attr:`lock` while solving.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything: the next solve starts cold."""
+        self.highs: Any = None
+        self.nips = np.zeros(0, dtype=object)
+        self.position_ids = np.zeros(0, dtype=object)
+        self.col_emp = np.zeros(0, dtype=np.int64)  # per HiGHS column, index into nips
+        self.col_pos = np.zeros(0, dtype=np.int64)
+        self.matrix = sparse.csr_matrix((0, 0))  # HiGHS rows x HiGHS columns
+        self.row_of: dict[tuple[object, ...], int] = {}
+        self.row_lo = np.zeros(0)  # bounds HiGHS holds now, per row and column
+        self.row_hi = np.zeros(0)
+        self.col_cost = np.zeros(0)
+        self.col_lo = np.zeros(0)
+        self.col_hi = np.zeros(0)
+        self.solves = 0
+
+    @property
+    def warm(self) -> bool:
+        return self.highs is not None
+
+
+def lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | None = None,
+             state: LpState | None = None) -> LpBound:
     """Solve the LP relaxation by column generation; return a verified Lagrangian bound.
 
     The LP starts on the stays, the locks and the best few pairs of every employee
     and position; each round prices every pair with the duals and adds those with a
     positive reduced cost to the same HiGHS instance (so the simplex warm-starts),
     until none is left. Any round's duals already give a valid bound (module
-    docstring); the last one gives the LP optimum.
+    docstring); the last one gives the LP optimum. With a warm ``state`` (from an
+    earlier solve of a related scenario) the LP starts from that solve's columns
+    and basis instead of the seeds.
     """
+    if state is None:
+        return _lp_bound(problem, blocks, time_limit, LpState())
+    try:
+        started = time.perf_counter()
+        result = _lp_bound(problem, blocks, time_limit, state)
+        if result.warm and not result.feasible:
+            # "Infeasible" ends the search for plans, so it must not rest on the
+            # re-targeting being right: confirm it cold.
+            state.reset()
+            left = None if time_limit is None else time_limit - (time.perf_counter() - started)
+            if left is not None and left <= 0:
+                raise LpTimeout
+            result = _lp_bound(problem, blocks, left, state)
+        return result
+    except BaseException:
+        state.reset()  # a half-updated instance must not warm-start anything
+        raise
+
+
+def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | None,
+              state: LpState) -> LpBound:
     import highspy
 
     start = time.perf_counter()
@@ -97,39 +184,57 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
     lower = ~eq & (lo_a > 0)
     lock = pairs.lock
 
-    with _quiet_stdout():  # HiGHS prints a banner on construction
-        highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("random_seed", 0)
-    highs.setOptionValue("threads", 1)
-    for key, value in HIGHS_OPTIONS.items():
-        highs.setOptionValue(key, value)
+    warm = state.warm
+    if not warm:
+        with _quiet_stdout():  # HiGHS prints a banner on construction
+            state.highs = highspy.Highs()
+        state.highs.setOptionValue("output_flag", False)
+        state.highs.setOptionValue("random_seed", 0)
+        state.highs.setOptionValue("threads", 1)
+        for key, value in HIGHS_OPTIONS.items():
+            state.highs.setOptionValue(key, value)
+        state.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    highs = state.highs
     inf = highs.getInfinity()
-    highs.addRows(n_rows, np.where(lo_a > -np.inf, lo_a, -inf),
-                  np.where(np.isfinite(hi_a), hi_a, inf), 0, np.zeros(1, np.int32),
-                  np.zeros(0, np.int32), np.zeros(0))
-    highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
-
-    in_lp = np.zeros(n, dtype=bool)
-    order: list[np.ndarray] = []  # columns in the order they were added to HiGHS
+    # Which HiGHS column is which pair (-1: none) and which HiGHS row is which row.
+    col_of_pair, row_h = _retarget(state, problem, row_keys(problem, blocks), a, cost, lock,
+                                   lo_a, hi_a, inf)
+    in_lp = col_of_pair >= 0
+    state.solves += 1
 
     def add(new: np.ndarray) -> None:
         new = new[~in_lp[new]]
         if new.size == 0:
             return
         in_lp[new] = True
-        order.append(new)
-        sub = a[:, new]
+        first = highs.getNumCol()
+        col_of_pair[new] = first + np.arange(new.size)
+        sub = a[:, new].tocoo()
+        kept = row_h[sub.row] >= 0
+        sub = sparse.csc_matrix((sub.data[kept], (row_h[sub.row[kept]], sub.col[kept])),
+                                shape=(highs.getNumRow(), new.size))
         highs.addCols(new.size, cost[new], lock[new].astype(np.float64), np.ones(new.size),
                       sub.nnz, sub.indptr[:-1].astype(np.int32), sub.indices.astype(np.int32),
                       sub.data)
+        state.col_emp = np.concatenate([state.col_emp, pairs.emp[new].astype(np.int64)])
+        state.col_pos = np.concatenate([state.col_pos, pairs.pos[new].astype(np.int64)])
+        state.col_cost = np.r_[state.col_cost, cost[new]]
+        state.col_lo = np.r_[state.col_lo, lock[new].astype(np.float64)]
+        state.col_hi = np.r_[state.col_hi, np.ones(new.size)]
+        state.matrix = sparse.hstack([state.matrix, sub.tocsr()], format="csr")
 
-    seed = np.zeros(n, dtype=bool)
-    seed[pairs.stay | lock] = True
+    if warm:
+        add(np.flatnonzero(lock))
+    else:
+        seed = np.zeros(n, dtype=bool)
+        seed[pairs.stay | lock] = True
+        seed[_top_k(pairs.emp, cost, SEED_PER_EMPLOYEE)] = True
+        seed[_top_k(pairs.pos, cost, SEED_PER_POSITION)] = True
+        add(np.flatnonzero(seed))
     k_emp, k_pos = SEED_PER_EMPLOYEE, SEED_PER_POSITION
-    seed[_top_k(pairs.emp, cost, k_emp)] = True
-    seed[_top_k(pairs.pos, cost, k_pos)] = True
-    add(np.flatnonzero(seed))
+    # A changed model (new bounds) re-optimises best with dual simplex; new columns
+    # keep the basis primal feasible, so later rounds continue with primal simplex.
+    highs.setOptionValue("simplex_strategy", FIRST_ROUND_STRATEGY)
     rounds = 0
     deadline = None if time_limit is None else start + time_limit
     while True:
@@ -145,8 +250,10 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
             raise LpTimeout
         if status == highspy.HighsModelStatus.kInfeasible:
             if in_lp.all():
+                # Every pair is in the LP now: too big and too stale to warm-start from.
+                state.reset()
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
-                               rounds=rounds, columns=n)
+                               rounds=rounds, columns=n, warm=warm)
             k_emp, k_pos = 4 * k_emp, 4 * k_pos
             add(_top_k(pairs.emp, cost, k_emp) if k_emp <= 1000 else np.arange(n))
             add(_top_k(pairs.pos, cost, k_pos))
@@ -154,7 +261,8 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"LP relaxation failed: {highs.modelStatusToString(status)}")
         solution = highs.getSolution()
-        y = np.asarray(solution.row_dual, dtype=np.float64)
+        # Rows left out of HiGHS (row_h = -1) take the appended 0.
+        y = np.r_[np.asarray(solution.row_dual, dtype=np.float64), 0.0][row_h]
         rc = cost - a_t @ y
         positive = np.flatnonzero((rc > PRICE_TOLERANCE) & ~in_lp)
         if positive.size == 0:
@@ -163,11 +271,9 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
             positive = positive[np.argsort(-rc[positive], kind="stable")[:MAX_NEW_COLUMNS]]
         add(positive)
         if LATER_ROUNDS_STRATEGY is not None:
-            # New columns keep the basis primal feasible: primal simplex continues from it.
             highs.setOptionValue("simplex_strategy", LATER_ROUNDS_STRATEGY)
-    columns = np.concatenate(order)
     x = np.zeros(n)
-    x[columns] = np.asarray(solution.col_value)
+    x[in_lp] = np.asarray(solution.col_value)[col_of_pair[in_lp]]
     bound, rc = _lagrangian(a_t, cost, lock, y, lo_a, hi_a, eq, upper, lower)
     # HiGHS's dual sign convention under maximisation is not ours to assume: either
     # sign-corrected vector gives a valid bound, so keep the tighter one.
@@ -175,7 +281,116 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock],
     if other < bound:
         bound, rc = other, rc_other
     return LpBound(True, bound + problem.constant, rc, x, time.perf_counter() - start,
-                   rounds=rounds, columns=int(columns.size))
+                   rounds=rounds, columns=int(in_lp.sum()), warm=warm)
+
+
+def _retarget(state: LpState, problem: Problem, keys: list[tuple[object, ...]],
+              a: sparse.csc_matrix, cost: np.ndarray, lock: np.ndarray, lo_a: np.ndarray,
+              hi_a: np.ndarray, inf: float) -> tuple[np.ndarray, np.ndarray]:
+    """Point the HiGHS instance of ``state`` at ``problem``.
+
+    Returns the HiGHS column of every pair (-1 when not in the LP) and the HiGHS
+    row of every row of ``a`` (-1 for rows left out of HiGHS). Kept columns get the new costs and bounds; columns
+    of vanished pairs are fixed at 0; a row is kept when its name and its
+    columns are unchanged, otherwise a new row is added and the old one freed.
+    """
+    import highspy
+
+    highs = state.highs
+    pairs = problem.pairs
+    n_p = problem.n_positions
+    n_cols = highs.getNumCol()
+    emp_index = {nip: i for i, nip in enumerate(problem.nips)}
+    pos_index = {pid: i for i, pid in enumerate(problem.position_ids)}
+    emp_map = np.array([emp_index.get(nip, -1) for nip in state.nips], dtype=np.int64)
+    pos_map = np.array([pos_index.get(pid, -1) for pid in state.position_ids], dtype=np.int64)
+    pair_of_col = np.full(n_cols, -1, dtype=np.int64)
+    if n_cols:
+        e = emp_map[state.col_emp]
+        p = pos_map[state.col_pos]
+        known = (e >= 0) & (p >= 0)
+        codes = pairs.emp.astype(np.int64) * n_p + pairs.pos  # sorted: pairs are sorted
+        wanted = e * n_p + p
+        at = np.minimum(np.searchsorted(codes, wanted), max(0, codes.size - 1))
+        found = known & (codes[at] == wanted) if codes.size else np.zeros(n_cols, dtype=bool)
+        # Two columns may name one pair (a pair that vanished and came back): the
+        # first keeps it, the other stays fixed at 0.
+        cols = np.flatnonzero(found)
+        _, first = np.unique(at[cols], return_index=True)
+        pair_of_col[cols[first]] = at[cols[first]]
+        state.col_emp = np.where(pair_of_col >= 0, pairs.emp[np.maximum(pair_of_col, 0)], -1)
+        state.col_pos = np.where(pair_of_col >= 0, pairs.pos[np.maximum(pair_of_col, 0)], -1)
+    state.nips, state.position_ids = problem.nips, problem.position_ids
+    col_of_pair = np.full(len(pairs), -1, dtype=np.int64)
+    live = np.flatnonzero(pair_of_col >= 0)
+    col_of_pair[pair_of_col[live]] = live
+
+    # Rows: keep those whose name and live columns are unchanged. A lock's row is
+    # left out: its column's bounds [1, 1] already say it, and rows that come and go
+    # with each what-if would cost HiGHS its basis. Its dual is then 0.
+    n_rows = a.shape[0]
+    row_h = np.full(n_rows, -1, dtype=np.int64)
+    outside = np.array([k[0] == "lock" for k in keys], dtype=bool)
+    a_live = a[:, pair_of_col[live]].tocsr() if live.size else sparse.csr_matrix((n_rows, 0))
+    old_live = state.matrix[:, live].tocsr() if live.size else sparse.csr_matrix(
+        (state.matrix.shape[0], 0))
+    matched = np.array([state.row_of.get(k, -1) for k in keys], dtype=np.int64)
+    has = np.flatnonzero((matched >= 0) & ~outside)
+    if has.size:
+        diff = (a_live[has] - old_live[matched[has]]).tocsr()
+        diff.eliminate_zeros()
+        same = np.diff(diff.indptr) == 0
+        row_h[has[same]] = matched[has[same]]
+    new_rows = np.flatnonzero((row_h < 0) & ~outside)
+    if new_rows.size:
+        block = a_live[new_rows]
+        first = highs.getNumRow()
+        highs.addRows(new_rows.size, np.full(new_rows.size, -inf), np.full(new_rows.size, inf),
+                      block.nnz, block.indptr[:-1].astype(np.int32),
+                      live[block.indices].astype(np.int32), block.data)
+        row_h[new_rows] = first + np.arange(new_rows.size)
+        state.row_lo = np.r_[state.row_lo, np.full(new_rows.size, -inf)]
+        state.row_hi = np.r_[state.row_hi, np.full(new_rows.size, inf)]
+        grown = sparse.csr_matrix((block.data, live[block.indices], block.indptr),
+                                  shape=(new_rows.size, n_cols))
+        state.matrix = sparse.vstack([state.matrix, grown], format="csr")
+    row_lo = np.full(highs.getNumRow(), -inf)
+    row_hi = np.full(highs.getNumRow(), inf)
+    inside = row_h >= 0
+    row_lo[row_h[inside]] = np.where(lo_a > -np.inf, lo_a, -inf)[inside]
+    row_hi[row_h[inside]] = np.where(np.isfinite(hi_a), hi_a, inf)[inside]
+    moved = np.flatnonzero((row_lo != state.row_lo) | (row_hi != state.row_hi))
+    if moved.size:
+        highs.changeRowsBounds(moved.size, moved.astype(np.int32), row_lo[moved], row_hi[moved])
+    state.row_lo, state.row_hi = row_lo, row_hi
+    state.row_of = {k: int(r) for k, r in zip(keys, row_h, strict=True) if r >= 0}
+
+    if n_cols:
+        safe = np.maximum(pair_of_col, 0)
+        new_cost = np.where(pair_of_col >= 0, cost[safe], 0.0)
+        new_lo = np.where(pair_of_col >= 0, lock[safe].astype(np.float64), 0.0)
+        new_hi = np.where(pair_of_col >= 0, 1.0, 0.0)
+        # Only what changed: every change costs HiGHS part of its warm start.
+        moved = np.flatnonzero(new_cost != state.col_cost)
+        if moved.size:
+            highs.changeColsCost(moved.size, moved.astype(np.int32), new_cost[moved])
+        moved = np.flatnonzero((new_lo != state.col_lo) | (new_hi != state.col_hi))
+        if moved.size:
+            highs.changeColsBounds(moved.size, moved.astype(np.int32), new_lo[moved],
+                                   new_hi[moved])
+            # A column whose bounds changed (a lock lifted, a pair gone) can sit at a
+            # bound that no longer holds or whose dual sign is wrong; HiGHS then drops
+            # the basis and starts over. Nonbasic at its lower bound keeps the basis
+            # dual feasible enough for dual simplex to repair it in a few pivots.
+            basis = highs.getBasis()
+            status = basis.col_status
+            for c in moved.tolist():
+                if status[c] != highspy.HighsBasisStatus.kBasic:
+                    status[c] = highspy.HighsBasisStatus.kLower
+            basis.col_status = status
+            highs.setBasis(basis)
+        state.col_cost, state.col_lo, state.col_hi = new_cost, new_lo, new_hi
+    return col_of_pair, row_h
 
 
 @contextlib.contextmanager

@@ -1,0 +1,150 @@
+"""LP relaxation (solver.model.lp): warm starts from an earlier solve's HiGHS state.
+
+A warm :class:`LpState` is re-targeted to each new scenario by name (NIP, position
+id, unit). Whatever edits come between two solves, the warm LP must reach the same
+LP optimum as a cold one, its bound must stay valid (never below the MIP optimum
+from an independent HiGHS model), and a warm engine solve must prove the same
+optimum and pass the independent checker.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from solver.check import check_plan
+from solver.eligibility import build_problem
+from solver.io import load_scenario
+from solver.model.constraints import build_rows
+from solver.model.lp import LpState, LpTimeout, lp_bound
+from solver.result import SolveParams
+from solver.scenario import Pair, Scenario
+from solver.solve import solve
+from tests.reference import highs_optimum, random_scenario
+
+
+def _edits(sc: Scenario, rng: random.Random) -> list[tuple[str, Scenario]]:
+    """A sequence of what-if scenarios, each derived from the base ``sc``."""
+    problem = build_problem(sc)
+    pairs = problem.pairs
+    moves = [j for j in range(len(pairs)) if not pairs.stay[j] and not pairs.lock[j]]
+    stays = [j for j in range(len(pairs)) if pairs.stay[j] and not pairs.lock[j]]
+
+    def pair(j: int) -> Pair:
+        return Pair(str(problem.nips[pairs.emp[j]]), str(problem.position_ids[pairs.pos[j]]))
+
+    out: list[tuple[str, Scenario]] = []
+    if moves:
+        lock = pair(rng.choice(moves))
+        out.append(("lock a move", sc.replace(locks=(*sc.locks, lock))))
+        out.append(("swap the lock", sc.replace(locks=(*sc.locks, pair(rng.choice(moves))))))
+        out.append(("forbid a move", sc.replace(forbid=(*sc.forbid, pair(rng.choice(moves))))))
+    if stays:
+        out.append(("forbid a stay", sc.replace(forbid=(*sc.forbid, pair(rng.choice(stays))))))
+    out.append(("lift every lock", sc.replace(locks=())))
+    decided = {p.nip for p in (*sc.locks, *sc.forbid)}
+    free = [n for n in sc.employees["nip"] if n not in decided]
+    if free:
+        gone = rng.choice(free)
+        out.append(("an employee retires", sc.replace(
+            employees=sc.employees[sc.employees["nip"] != gone].reset_index(drop=True),
+            assessments=sc.assessments[sc.assessments["nip"] != gone].reset_index(drop=True))))
+    out.append(("moves cost more", sc.replace(
+        weights=sc.weights.__class__(**{**sc.weights.__dict__,
+                                        "move": sc.weights.move + 700}))))
+    out.append(("back to the base", sc))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(200, 215))
+def test_warm_lp_reaches_the_cold_lp_optimum(seed, tmp_path):
+    rng = random.Random(seed)
+    sc = load_scenario(random_scenario(seed, tmp_path, n_employees=rng.randint(25, 50),
+                                       n_positions=rng.randint(12, 30)))
+    state = LpState()
+    lp_bound(build_problem(sc), build_rows(build_problem(sc)), state=state)
+    for label, derived in _edits(sc, rng):
+        problem = build_problem(derived)
+        rows = build_rows(problem)
+        cold = lp_bound(problem, rows)
+        was_warm = state.warm
+        warm = lp_bound(problem, rows, state=state)
+        # An infeasible warm LP is confirmed cold (infeasibility ends the search).
+        assert warm.warm == (was_warm and cold.feasible), label
+        assert warm.feasible == cold.feasible, label
+        if not cold.feasible:
+            continue
+        assert warm.bound == pytest.approx(cold.bound, rel=1e-9, abs=1e-4), label
+        optimum = highs_optimum(derived)
+        if optimum is not None:
+            assert warm.bound >= optimum - 1e-4, label
+        # The reduced costs are those of the derived problem's own pairs: a pair the
+        # LP uses, unless locked in, costs nothing (complementary slackness).
+        assert warm.reduced_cost.shape == (len(problem.pairs),)
+        used = (warm.x > 1e-6) & ~problem.pairs.lock
+        assert np.all(warm.reduced_cost[used] >= -1e-3), label
+
+
+@pytest.mark.parametrize("seed", range(230, 240))
+def test_warm_engine_solves_prove_the_reference_optimum(seed, tmp_path):
+    rng = random.Random(seed)
+    sc = load_scenario(random_scenario(seed, tmp_path, n_employees=rng.randint(25, 50),
+                                       n_positions=rng.randint(12, 30)))
+    state = LpState()
+    params = SolveParams(plans=2, time_limit=60)
+    solve(sc, params, strategy="pruned", warm=state)
+    for label, derived in _edits(sc, rng):
+        result = solve(derived, params, strategy="pruned", warm=state)
+        optimum = highs_optimum(derived)
+        if optimum is None:
+            assert result.status == "INFEASIBLE", (label, result.summary())
+            continue
+        assert result.plans, (label, result.summary())
+        plan = result.plans[0]
+        assert plan.optimal and plan.objective == optimum, (label, plan.objective, optimum)
+        report = check_plan(derived, [(a.nip, a.position) for a in plan.assignments])
+        assert report.ok and report.objective == plan.objective, (label, report.violations)
+
+
+def test_warm_start_is_reported_and_faster_in_simplex_iterations(tmp_path):
+    sc = load_scenario(random_scenario(201, tmp_path, n_employees=60, n_positions=30))
+    state = LpState()
+    base = solve(sc, SolveParams(plans=1), strategy="pruned", warm=state)
+    assert "lp_warm" not in base.stats
+    iterations_cold = state.highs.getInfo().simplex_iteration_count
+    problem = build_problem(sc)
+    j = int(np.flatnonzero(~problem.pairs.stay)[0])
+    lock = Pair(str(problem.nips[problem.pairs.emp[j]]),
+                str(problem.position_ids[problem.pairs.pos[j]]))
+    again = solve(sc.replace(locks=(*sc.locks, lock)), SolveParams(plans=1), strategy="pruned",
+                  warm=state)
+    assert again.stats.get("lp_warm") == 1
+    assert state.highs.getInfo().simplex_iteration_count < max(1, iterations_cold)
+
+
+def test_a_busy_state_is_not_waited_for(tmp_path):
+    sc = load_scenario(random_scenario(204, tmp_path, n_employees=40, n_positions=20))
+    state = LpState()
+    solve(sc, SolveParams(plans=1), strategy="pruned", warm=state)
+    solves = state.solves
+    with state.lock:  # another what-if holds it
+        result = solve(sc, SolveParams(plans=1), strategy="pruned", warm=state)
+    assert "lp_warm" not in result.stats
+    assert state.solves == solves
+    assert result.plans and result.plans[0].objective == highs_optimum(sc)
+
+
+def test_a_failed_lp_leaves_the_state_cold(tmp_path):
+    sc = load_scenario(random_scenario(203, tmp_path, n_employees=40, n_positions=20))
+    problem = build_problem(sc)
+    rows = build_rows(problem)
+    state = LpState()
+    lp_bound(problem, rows, state=state)
+    assert state.warm
+    with pytest.raises(LpTimeout):
+        lp_bound(problem, rows, time_limit=0.0, state=state)
+    assert not state.warm
+    again = lp_bound(problem, rows, state=state)
+    assert not again.warm and state.warm
