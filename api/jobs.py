@@ -4,6 +4,12 @@ At most ``max_workers`` solves run at once (each with ``solver_workers`` CP-SAT
 threads); other jobs wait in FIFO order. A job's stop event cancels it. Jobs
 left queued or running by a previous server process are marked failed at start.
 Log lines name jobs and scenarios by id only, never an employee.
+
+Warm what-ifs: every solve leaves its LP relaxation (:class:`LpState`) in a small
+in-memory cache keyed by scenario (``lp_cache_size`` entries, least recently used
+dropped). A what-if asked with ``warm_start`` re-uses its base scenario's entry,
+so a large round re-solves in seconds instead of re-running the whole LP. Other
+solves always start cold and stay reproducible byte for byte.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -24,6 +31,7 @@ from api.db import Job, PlanDocument, ScenarioRecord, now
 from api.diff import find_plan, plan_diff
 from api.files import StoredFile, load_files
 from solver.io import InputError
+from solver.model.lp import LpState
 from solver.output import plans_document
 from solver.result import Progress, Result, SolveParams
 from solver.scenario import Scenario
@@ -56,8 +64,10 @@ class JobManager:
                  solve_fn: SolveFn | None = None):
         self.settings = settings
         self.sessions = sessions
-        self.solve_fn: SolveFn = solve_fn or solve
+        self._injected_solve = solve_fn  # tests replace the solver; it gets no LP state
         self._executor: ThreadPoolExecutor | None = None
+        self._lp_states: OrderedDict[str, LpState] = OrderedDict()
+        self._preloaded: dict[str, Scenario] = {}
         self._stops: dict[str, threading.Event] = {}
         self._progress: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -101,11 +111,15 @@ class JobManager:
 
     # ------------------------------------------------------------------ API
 
-    def submit(self, job_id: str) -> None:
+    def submit(self, job_id: str, scenario: Scenario | None = None) -> None:
+        """Queue a job; ``scenario``, when given, is the job's scenario already loaded
+        from the stored files (the request validated it), so the job skips re-reading."""
         if self._executor is None:
             raise RuntimeError("the job manager is not running")
         with self._lock:
             self._stops[job_id] = threading.Event()
+            if scenario is not None:
+                self._preloaded[job_id] = scenario
         self._executor.submit(self._run, job_id)
 
     def request_cancel(self, job_id: str) -> None:
@@ -131,6 +145,7 @@ class JobManager:
             with self._lock:
                 self._stops.pop(job_id, None)
                 self._progress.pop(job_id, None)
+                self._preloaded.pop(job_id, None)
 
     def _run_job(self, job_id: str) -> None:
         with self._lock:
@@ -152,14 +167,22 @@ class JobManager:
             files = stored_files(record)
             params: dict[str, Any] = dict(job.params)
             base_plan = None
+            # The LP state to start from and to leave behind: the base scenario's
+            # for a warm what-if, else this scenario's own (fresh: cold start).
+            state_key = record.id
             if job.base_job_id is not None:
                 base_doc = session.get(PlanDocument, job.base_job_id)
                 if base_doc is not None:
                     base_plan = find_plan(base_doc.document, 1)
+                base_job = session.get(Job, job.base_job_id)
+                if params.get("warm_start") and base_job is not None:
+                    state_key = base_job.scenario_id
         log.info("job %s: started (scenario %s)", job_id, record.id)
         started = time.perf_counter()
+        with self._lock:
+            preloaded = self._preloaded.pop(job_id, None)
         try:
-            scenario = load_files(files)
+            scenario = preloaded if preloaded is not None else load_files(files)
         except InputError as exc:
             self._finish(job_id, "failed", error="The stored scenario no longer loads: "
                          + "; ".join(exc.errors))
@@ -183,7 +206,8 @@ class JobManager:
             workers=self.settings.solver_workers, seed=int(params.get("seed", 0)),
             progress=on_progress, stop=stop, hint=hint,
         )
-        result = self.solve_fn(scenario, solve_params)
+        result = self._solve(scenario, solve_params, state_key,
+                             warm=bool(params.get("warm_start")))
         document = plans_document(result, scenario, solve_params)
         if base_plan is not None:
             for plan in document["plans"]:
@@ -204,6 +228,25 @@ class JobManager:
             self._finish(job_id, "done", document=document, progress=final)
         log.info("job %s: %s, %d plan(s), %.2f s", job_id, result.status, len(result.plans),
                  result.runtime)
+
+    def _solve(self, scenario: Scenario, params: SolveParams, state_key: str, *,
+               warm: bool) -> Result:
+        if self._injected_solve is not None:
+            return self._injected_solve(scenario, params)
+        size = self.settings.lp_cache_size
+        with self._lock:
+            state = self._lp_states.get(state_key) if warm else None
+        if size <= 0:
+            return solve(scenario, params)
+        state = state if state is not None else LpState()
+        result = solve(scenario, params, warm=state)
+        with self._lock:
+            if state.warm:
+                self._lp_states[state_key] = state
+                self._lp_states.move_to_end(state_key)
+            while len(self._lp_states) > size:
+                self._lp_states.popitem(last=False)
+        return result
 
     def _write_progress(self, job_id: str, progress: dict[str, Any]) -> None:
         try:

@@ -176,6 +176,9 @@ class WhatIf(_Body):
     plans: int | None = Field(default=None, ge=1)
     time_limit: float | None = Field(default=None, gt=0)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    # Off by default: start the LP from the base scenario's solve kept in memory.
+    # Same objectives and proofs; among equally scored plans another may be chosen.
+    warm_start: bool = False
 
 
 # --------------------------------------------------------------------------- plans

@@ -284,7 +284,10 @@ def what_if(scenario_id: str, body: WhatIf, session: SessionDep, settings: Setti
             jobs: JobsDep, response: Response, _: Planner) -> WhatIfAccepted:
     """Apply edits to a scenario and solve the derived scenario, warm-started from the
     base scenario's latest plan 1. Each plan of the result carries a ``diff`` against
-    that plan 1 (moves added, moves dropped, objective delta)."""
+    that plan 1 (moves added, moves dropped, objective delta). With ``warm_start``
+    the LP relaxation restarts from the base scenario's solve when the server still
+    holds it (much faster on large rounds; same objectives and proofs, but among
+    equally scored plans another may be chosen)."""
     base = errors.get_scenario(session, scenario_id)
     params = _params(settings, body.plans, body.time_limit, body.seed)
     base_job = latest_done_job(session, scenario_id)
@@ -297,10 +300,12 @@ def what_if(scenario_id: str, body: WhatIf, session: SessionDep, settings: Setti
     scenario = _validate(files, settings.max_rows)
     record = _store(session, files, scenario, base_id=base.id,
                     edits=[edit.model_dump() for edit in body.edits])
+    if body.warm_start:
+        params["warm_start"] = True
     job = Job(scenario_id=record.id, status="queued", params=params, base_job_id=base_job.id)
     session.add(job)
     session.commit()
-    jobs.submit(job.id)
+    jobs.submit(job.id, scenario)
     _accepted(response, job)
     return WhatIfAccepted(id=job.id, status="queued", scenario_id=record.id,
                           base_scenario_id=base.id, base_job_id=base_job.id)

@@ -231,3 +231,42 @@ def test_xlsx_table_is_edited_as_csv(client: TestClient, auth: dict, tiny: Path)
     assert yaml.safe_load(derived["scenario.yaml"])["employees"] == "employees.csv"
     table = pd.read_csv(io.BytesIO(derived["employees.csv"]), dtype=str)
     assert list(table["nip"]) == list(NIPS[:2])
+
+
+def _run(client: TestClient, headers: dict, job_id: str) -> dict:
+    assert wait_job(client, headers, job_id)["status"] == "done"
+    return client.get(f"/api/v1/jobs/{job_id}/plans", headers=headers).json()
+
+
+def test_warm_start_what_if_reuses_the_base_lp(make_client, tiny: Path, monkeypatch) -> None:
+    import solver.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "FULL_MODEL_PAIRS", 0)  # tiny goes through the LP
+    client = make_client()
+    auth = tokens_for(client)
+    scenario_id, base_job = solved(client, auth["planner"], tiny)
+    assert "lp_warm" not in _run(client, auth["viewer"], base_job)["run"]
+    edits = [{"op": "lock", "nip": NIPS[2], "position": "003"}]
+    cold = _run(client, auth["viewer"], _what_if(client, auth["planner"], scenario_id,
+                                                 edits)["id"])
+    warm = _run(client, auth["viewer"], _what_if(client, auth["planner"], scenario_id, edits,
+                                                 warm_start=True)["id"])
+    assert "lp_warm" not in cold["run"]
+    assert warm["run"].get("lp_warm") == 1, (str(warm["run"]), str(cold["run"]))
+    assert warm["status"] == cold["status"] == "OPTIMAL"
+    assert [p["objective"] for p in warm["plans"]] == [p["objective"] for p in cold["plans"]]
+    assert all(p["optimal"] for p in warm["plans"])
+
+
+def test_warm_start_off_when_the_cache_is(make_client, tiny: Path, monkeypatch) -> None:
+    import solver.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "FULL_MODEL_PAIRS", 0)
+    client = make_client(lp_cache_size=0)
+    auth = tokens_for(client)
+    scenario_id, _ = solved(client, auth["planner"], tiny)
+    warm = _run(client, auth["viewer"], _what_if(
+        client, auth["planner"], scenario_id,
+        [{"op": "lock", "nip": NIPS[2], "position": "003"}], warm_start=True)["id"])
+    assert "lp_warm" not in warm["run"]
+    assert warm["status"] == "OPTIMAL"
