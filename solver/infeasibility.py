@@ -276,7 +276,8 @@ def _sentence(problem: Problem, family: str, entity: int) -> str:
     return f"{family} {entity}"
 
 
-def _minimal_core(problem: Problem, blocks: Sequence[RowBlock], time_limit: float
+def _minimal_core(problem: Problem, blocks: Sequence[RowBlock], time_limit: float,
+                  focus: set[tuple[str, int]] | None = None,
                   ) -> tuple[list[tuple[str, int]], bool] | None:
     """A conflicting set of (family, entity) rules, shrunk by deletion.
 
@@ -284,20 +285,33 @@ def _minimal_core(problem: Problem, blocks: Sequence[RowBlock], time_limit: floa
     returns a sufficient set; then every member is dropped in turn and kept out
     when the rest is still infeasible (each test within the remaining time; a test
     that does not finish keeps the member). The result is minimal when every test
-    finished: relaxing any one member removes this conflict.
+    finished: relaxing any one member removes this conflict. With ``focus`` only those
+    rows (and the pairs in them) enter the model: far smaller on a large round, and a
+    conflict among some rows is a conflict of the whole model.
     """
     start = time.perf_counter()
     pairs = problem.pairs
     model = cp_model.CpModel()
-    xs = [model.new_bool_var(f"x{j}") for j in range(len(pairs))]
+    xs: dict[int, cp_model.IntVar] = {}
+
+    def x(j: int) -> cp_model.IntVar:
+        if j not in xs:
+            xs[j] = model.new_bool_var(f"x{j}")
+        return xs[j]
+
+    if focus is None:
+        for j in range(len(pairs)):
+            x(j)
     literals: dict[tuple[str, int], cp_model.IntVar] = {}
     for block in blocks:
         for entity, members, lo, hi in zip(block.entity, block.members, block.lo, block.hi,
                                            strict=True):
             key = (block.family, int(entity))
+            if focus is not None and key not in focus:
+                continue
             if key not in literals:
                 literals[key] = model.new_bool_var(f"a_{block.family}_{entity}")
-            terms = [xs[int(j)] for j in members]
+            terms = [x(int(j)) for j in members]
             upper = int(min(hi, len(terms)))
             if int(lo) > upper:
                 model.add_bool_or([]).only_enforce_if(literals[key])
@@ -343,12 +357,21 @@ def _minimal_core(problem: Problem, blocks: Sequence[RowBlock], time_limit: floa
 
 
 def explain_infeasibility(problem: Problem, blocks: Sequence[RowBlock],
-                          time_limit: float = 30.0) -> list[str]:
-    """Sentences naming a set of rules that cannot hold together, and what to relax."""
+                          time_limit: float = 30.0,
+                          focus: Sequence[tuple[str, int]] = ()) -> list[str]:
+    """Sentences naming a set of rules that cannot hold together, and what to relax.
+
+    ``focus``: rows suspected to conflict (the LP's Farkas certificate); the search
+    starts there and falls back to the whole model when they turn out not to.
+    """
     reasons = _simple_causes(problem)
     if reasons:
         return reasons
-    found = _minimal_core(problem, blocks, time_limit)
+    start = time.perf_counter()
+    found = _minimal_core(problem, blocks, time_limit, set(focus)) if focus else None
+    if not found or not found[0]:
+        left = max(1.0, time_limit - (time.perf_counter() - start))
+        found = _minimal_core(problem, blocks, left)
     if found and found[0]:
         core, minimal = found
         effect = "removes this conflict" if minimal else "may remove this conflict"

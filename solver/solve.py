@@ -118,7 +118,9 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
         reasons: list[str] = []
     elif exhausted:
         status = "INFEASIBLE"
-        reasons = explain_infeasibility(problem, blocks, time_limit=max(5.0, clock.left()))
+        focus = engine.lp.conflict if engine.lp is not None else ()
+        reasons = explain_infeasibility(problem, blocks, time_limit=max(5.0, clock.left()),
+                                        focus=focus)
     else:
         status = "UNKNOWN"
         reasons = [f"No plan was found within the time limit ({params.time_limit:g} s); "

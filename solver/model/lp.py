@@ -39,6 +39,9 @@ class LpBound:
     rounds: int = 0  # column-generation rounds
     columns: int = 0  # pairs in the final LP
     warm: bool = False  # started from an earlier solve's LP (:class:`LpState`)
+    # Infeasible LP: (family, entity) of the rows a Farkas certificate combines, plus
+    # every lock (held as column bounds); a small set of rules that cannot hold together.
+    conflict: tuple[tuple[str, int], ...] = ()
 
 
 # HiGHS options set after the defaults (tuning experiments and benchmarks).
@@ -250,10 +253,11 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
             raise LpTimeout
         if status == highspy.HighsModelStatus.kInfeasible:
             if in_lp.all():
+                conflict = _farkas_rows(highs, blocks, row_h)
                 # Every pair is in the LP now: too big and too stale to warm-start from.
                 state.reset()
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
-                               rounds=rounds, columns=n, warm=warm)
+                               rounds=rounds, columns=n, warm=warm, conflict=conflict)
             k_emp, k_pos = 4 * k_emp, 4 * k_pos
             add(_top_k(pairs.emp, cost, k_emp) if k_emp <= 1000 else np.arange(n))
             add(_top_k(pairs.pos, cost, k_pos))
@@ -391,6 +395,27 @@ def _retarget(state: LpState, problem: Problem, keys: list[tuple[object, ...]],
             highs.setBasis(basis)
         state.col_cost, state.col_lo, state.col_hi = new_cost, new_lo, new_hi
     return col_of_pair, row_h
+
+
+def _farkas_rows(highs: Any, blocks: Sequence[RowBlock],
+                 row_h: np.ndarray) -> tuple[tuple[str, int], ...]:
+    """Rows with a non-zero multiplier in HiGHS's dual ray (a proof of infeasibility),
+    plus the rows HiGHS holds as column bounds (locks). Empty when there is no ray."""
+    try:
+        _, has_ray, ray = highs.getDualRay()
+    except Exception:  # a hint for the explanation only; never fatal
+        return ()
+    if not has_ray:
+        return ()
+    ray = np.r_[np.asarray(ray, dtype=np.float64), 0.0]
+    keys: list[tuple[str, int]] = []
+    i = 0
+    for block in blocks:
+        for entity in block.entity:
+            if row_h[i] < 0 or abs(ray[row_h[i]]) > 1e-9:
+                keys.append((block.family, int(entity)))
+            i += 1
+    return tuple(keys)
 
 
 @contextlib.contextmanager

@@ -46,3 +46,38 @@ def test_conflict_is_minimal_and_named(tmp_path):
     assert f"Pegawai 1 ({nip(1)}), incumbent of A" in body and "may take only B" in body
     assert "Unit U may move at most 1 of its 2 incumbents" in body
     assert "raise max_unit_turnover" in body
+
+
+def test_lp_route_explains_from_the_farkas_rows(tmp_path, monkeypatch):
+    """Large rounds find infeasibility in the LP; its dual ray names the rows the
+    conflict search starts from, and the explanation is the same minimal conflict."""
+    import solver.infeasibility as infeasibility
+    from solver.eligibility import build_problem
+    from solver.model.constraints import build_rows
+    from solver.model.lp import lp_bound
+
+    sc = scenario(tmp_path,
+                  [emp(1, current_position="A", position_since="2026-01-01", grade="III/a"),
+                   emp(2, current_position="B", position_since="2020-01-01")],
+                  [pos("A", headcount=0), pos("B"), pos("C", grade_min="III/b"),
+                   pos("D", level=5, grade_min="III/a")])
+    problem = build_problem(sc)
+    lp = lp_bound(problem, build_rows(problem))
+    assert not lp.feasible
+    assert ("turnover", 0) in lp.conflict and ("headcount", 1) in lp.conflict
+
+    focuses = []
+    search = infeasibility._minimal_core
+
+    def spy(problem, blocks, time_limit, focus=None):
+        focuses.append(focus)
+        return search(problem, blocks, time_limit, focus)
+
+    monkeypatch.setattr(infeasibility, "_minimal_core", spy)
+    reasons = solve(sc, strategy="pruned").infeasibility
+    assert focuses == [set(lp.conflict)]  # found there: the whole model was not needed
+    assert reasons[0].startswith("These 3 rules cannot all hold together")
+    assert "removes this conflict" in reasons[0]
+    body = " ".join(reasons[1:])
+    assert "Unit U may move at most 1 of its 2 incumbents" in body
+    assert "B (Jabatan B, U) has only 1 seat(s)" in body
