@@ -148,3 +148,29 @@ def test_a_failed_lp_leaves_the_state_cold(tmp_path):
     assert not state.warm
     again = lp_bound(problem, rows, state=state)
     assert not again.warm and state.warm
+
+
+def test_an_infeasible_what_if_keeps_the_state_warm(tmp_path):
+    """Two people locked into a one-seat post: the warm LP stops, a cold LP of its own
+    decides "infeasible" (with a Farkas conflict), and the shared state still warm-
+    starts the next what-if."""
+    sc = load_scenario(random_scenario(204, tmp_path, n_employees=40, n_positions=20))
+    problem = build_problem(sc)
+    pairs = problem.pairs
+    heads = sc.positions["headcount"].to_numpy()
+    post = next(p for p in range(problem.n_positions)
+                if heads[p] == 1 and np.count_nonzero(pairs.pos == p) >= 2)
+    two = np.flatnonzero(pairs.pos == post)[:2]
+    locks = tuple(Pair(str(problem.nips[pairs.emp[j]]), str(problem.position_ids[post]))
+                  for j in two)
+    state = LpState()
+    lp_bound(problem, build_rows(problem), state=state)
+    clash = build_problem(sc.replace(locks=locks))
+    verdict = lp_bound(clash, build_rows(clash), state=state)
+    assert not verdict.feasible and not verdict.warm
+    assert ("headcount", post) in verdict.conflict
+    assert state.warm
+    again = lp_bound(problem, build_rows(problem), state=state)
+    assert again.warm
+    assert again.bound == pytest.approx(lp_bound(problem, build_rows(problem)).bound,
+                                        rel=1e-9, abs=1e-4)

@@ -145,13 +145,14 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | N
         started = time.perf_counter()
         result = _lp_bound(problem, blocks, time_limit, state)
         if result.warm and not result.feasible:
-            # "Infeasible" ends the search for plans, so it must not rest on the
-            # re-targeting being right: confirm it cold.
-            state.reset()
+            # A warm LP stops at its first infeasible round (restricted columns prove
+            # nothing) and puts the shared instance back on its last good basis, so the
+            # next what-if still starts warm. "Infeasible" ends the search for plans,
+            # so it is decided by a cold LP of its own, thrown away afterwards.
             left = None if time_limit is None else time_limit - (time.perf_counter() - started)
             if left is not None and left <= 0:
                 raise LpTimeout
-            result = _lp_bound(problem, blocks, left, state)
+            result = _lp_bound(problem, blocks, left, LpState())
         return result
     except BaseException:
         state.reset()  # a half-updated instance must not warm-start anything
@@ -199,6 +200,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
         state.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
     highs = state.highs
     inf = highs.getInfinity()
+    saved_basis = highs.getBasis() if warm else None
     # Which HiGHS column is which pair (-1: none) and which HiGHS row is which row.
     col_of_pair, row_h = _retarget(state, problem, row_keys(problem, blocks), a, cost, lock,
                                    lo_a, hi_a, inf)
@@ -227,7 +229,17 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
         state.matrix = sparse.hstack([state.matrix, sub.tocsr()], format="csr")
 
     if warm:
-        add(np.flatnonzero(lock))
+        # The kept columns plus what a new or returning person or post needs to be
+        # feasible at all: stays, locks, and the seeds of those without any column.
+        has_emp = np.zeros(problem.n_employees, dtype=bool)
+        has_emp[pairs.emp[in_lp]] = True
+        has_pos = np.zeros(problem.n_positions, dtype=bool)
+        has_pos[pairs.pos[in_lp]] = True
+        add(np.flatnonzero(pairs.stay | lock))
+        orphan = np.flatnonzero(~has_emp[pairs.emp])
+        add(orphan[_top_k(pairs.emp[orphan], cost[orphan], SEED_PER_EMPLOYEE)])
+        orphan = np.flatnonzero(~has_pos[pairs.pos])
+        add(orphan[_top_k(pairs.pos[orphan], cost[orphan], SEED_PER_POSITION)])
     else:
         seed = np.zeros(n, dtype=bool)
         seed[pairs.stay | lock] = True
@@ -252,6 +264,10 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
         if status == highspy.HighsModelStatus.kTimeLimit:
             raise LpTimeout
         if status == highspy.HighsModelStatus.kInfeasible:
+            if warm:
+                _restore_basis(highs, saved_basis)
+                return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
+                               rounds=rounds, columns=int(in_lp.sum()), warm=True)
             if in_lp.all():
                 conflict = _farkas_rows(highs, blocks, row_h)
                 # Every pair is in the LP now: too big and too stale to warm-start from.
@@ -310,8 +326,9 @@ def _retarget(state: LpState, problem: Problem, keys: list[tuple[object, ...]],
     pos_map = np.array([pos_index.get(pid, -1) for pid in state.position_ids], dtype=np.int64)
     pair_of_col = np.full(n_cols, -1, dtype=np.int64)
     if n_cols:
-        e = emp_map[state.col_emp]
-        p = pos_map[state.col_pos]
+        # Columns of vanished pairs carry -1, which must not index from the end.
+        e = np.where(state.col_emp >= 0, emp_map[state.col_emp], -1)
+        p = np.where(state.col_pos >= 0, pos_map[state.col_pos], -1)
         known = (e >= 0) & (p >= 0)
         codes = pairs.emp.astype(np.int64) * n_p + pairs.pos  # sorted: pairs are sorted
         wanted = e * n_p + p
@@ -395,6 +412,20 @@ def _retarget(state: LpState, problem: Problem, keys: list[tuple[object, ...]],
             highs.setBasis(basis)
         state.col_cost, state.col_lo, state.col_hi = new_cost, new_lo, new_hi
     return col_of_pair, row_h
+
+
+def _restore_basis(highs: Any, basis: Any) -> None:
+    """Put back a basis saved before columns and rows were added: new columns
+    nonbasic at their lower bound, new rows' slacks basic (still one basic per row)."""
+    import highspy
+
+    cols = list(basis.col_status)
+    rows = list(basis.row_status)
+    cols += [highspy.HighsBasisStatus.kLower] * (highs.getNumCol() - len(cols))
+    rows += [highspy.HighsBasisStatus.kBasic] * (highs.getNumRow() - len(rows))
+    basis.col_status = cols
+    basis.row_status = rows
+    highs.setBasis(basis)
 
 
 def _farkas_rows(highs: Any, blocks: Sequence[RowBlock],
