@@ -30,6 +30,7 @@ test: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.whatif
 
 lint: $(STAMP)
 	$(BIN)/ruff check solver api benchmarks tests

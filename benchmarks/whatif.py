@@ -137,8 +137,9 @@ def write_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None
     infeasible = [r for r in rows if r["status"] == "INFEASIBLE"]
     if infeasible:
         lines += ["", f"{len(infeasible)} of the {len(rows)} random locks make the round "
-                  "infeasible (e.g. the locked person's unit has no turnover left); their time "
-                  "is mostly the conflict explanation, which searches the whole model."]
+                  "infeasible (e.g. the post's holder can go nowhere else, or the unit has "
+                  "no turnover left). Their time is proving infeasibility (LP) and naming "
+                  "the conflicting rules; they are left out of the medians below."]
     lines += ["", "Per instance, locks that leave a feasible round (medians):", "",
               "| instance | pairs | load s | base solve s | warm 1 plan s | warm 3 plans s | "
               "cold 1 plan s | warm 1 plan <= 2 s | all agree |",

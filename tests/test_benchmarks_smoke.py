@@ -40,3 +40,22 @@ def test_runner_tiny(tmp_path):
     assert (out / "README.md").read_text().startswith("# Benchmark results")
     pytest.importorskip("matplotlib")
     assert (out / "time_vs_size.png").stat().st_size > 0
+
+
+def test_whatif_tiny(tmp_path):
+    from benchmarks.whatif import COLUMNS as WHATIF_COLUMNS
+    from benchmarks.whatif import main as whatif_main
+
+    out, work = tmp_path / "results", tmp_path / "work"
+    assert whatif_main(["--sizes", "demo", "--locks", "2", "--time-limit", "60",
+                        "--out", str(out), "--work", str(work)]) == 0
+    with (out / "whatif.csv").open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == WHATIF_COLUMNS
+        rows = list(reader)
+    assert len(rows) == 2
+    for row in rows:
+        # The warm re-solve and the cold reference agree on status and objective.
+        assert row["agree"] == "True", row
+        assert float(row["warm1_s"]) > 0 and float(row["cold1_s"]) > 0
+    assert (out / "whatif.md").read_text().startswith("# What-if re-solves")

@@ -39,8 +39,8 @@ class LpBound:
     rounds: int = 0  # column-generation rounds
     columns: int = 0  # pairs in the final LP
     warm: bool = False  # started from an earlier solve's LP (:class:`LpState`)
-    # Infeasible LP: (family, entity) of the rows a Farkas certificate combines, plus
-    # every lock (held as column bounds); a small set of rules that cannot hold together.
+    # Infeasible LP proven by a checked Farkas certificate (:func:`_farkas`): the
+    # (family, entity) of the rows it combines, plus every lock; empty otherwise.
     conflict: tuple[tuple[str, int], ...] = ()
 
 
@@ -144,7 +144,7 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | N
     try:
         started = time.perf_counter()
         result = _lp_bound(problem, blocks, time_limit, state)
-        if result.warm and not result.feasible:
+        if result.warm and not result.feasible and not result.conflict:
             # A warm LP stops at its first infeasible round (restricted columns prove
             # nothing) and puts the shared instance back on its last good basis, so the
             # next what-if still starts warm. "Infeasible" ends the search for plans,
@@ -264,16 +264,30 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
         if status == highspy.HighsModelStatus.kTimeLimit:
             raise LpTimeout
         if status == highspy.HighsModelStatus.kInfeasible:
+            proof = _farkas(highs, a_t, row_h, lo_a, hi_a, lock, in_lp)
+            if proof is not None and proof[0]:
+                # Certified for every pair, not only those in the LP: no plan exists.
+                conflict = _conflict_rows(blocks, proof[1])
+                if warm:
+                    _restore_basis(highs, saved_basis)
+                else:
+                    state.reset()  # an infeasible model is nothing to warm-start from
+                return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
+                               rounds=rounds, columns=int(in_lp.sum()), warm=warm,
+                               conflict=conflict)
+            if proof is not None and proof[1].size:
+                # Pairs outside the LP that break the certificate: price them in.
+                add(proof[1])
+                continue
             if warm:
                 _restore_basis(highs, saved_basis)
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
                                rounds=rounds, columns=int(in_lp.sum()), warm=True)
             if in_lp.all():
-                conflict = _farkas_rows(highs, blocks, row_h)
                 # Every pair is in the LP now: too big and too stale to warm-start from.
                 state.reset()
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
-                               rounds=rounds, columns=n, warm=warm, conflict=conflict)
+                               rounds=rounds, columns=n, warm=warm)
             k_emp, k_pos = 4 * k_emp, 4 * k_pos
             add(_top_k(pairs.emp, cost, k_emp) if k_emp <= 1000 else np.arange(n))
             add(_top_k(pairs.pos, cost, k_pos))
@@ -428,22 +442,72 @@ def _restore_basis(highs: Any, basis: Any) -> None:
     highs.setBasis(basis)
 
 
-def _farkas_rows(highs: Any, blocks: Sequence[RowBlock],
-                 row_h: np.ndarray) -> tuple[tuple[str, int], ...]:
-    """Rows with a non-zero multiplier in HiGHS's dual ray (a proof of infeasibility),
-    plus the rows HiGHS holds as column bounds (locks). Empty when there is no ray."""
+def _farkas(highs: Any, a_t: sparse.csr_matrix, row_h: np.ndarray, lo_a: np.ndarray,
+            hi_a: np.ndarray, lock: np.ndarray, in_lp: np.ndarray,
+            ) -> tuple[bool, np.ndarray] | None:
+    """Check HiGHS's dual ray as a proof of infeasibility over every pair.
+
+    For row multipliers ``y`` and any x meeting the rows, ``Σ_i y_i (Ax)_i <= U`` with
+    ``U = Σ_{y_i>0} y_i hi_i + Σ_{y_i<0} y_i lo_i``, while ``Σ_j (Aᵀy)_j x_j >= V``, the
+    least that sum can be over the column bounds (``lock_j <= x_j <= 1``). ``V > U``
+    proves no x exists, in the LP and so in integers. The check is ours, over all
+    pairs, for ``y`` and ``−y`` (HiGHS's sign convention is not assumed), and for single
+    rows that cannot hold on their own. Returns (True, y) when proven, else (False,
+    pairs outside the LP that break the proof for the multipliers HiGHS gave), or None
+    when HiGHS cannot be asked.
+    """
     try:
         _, has_ray, ray = highs.getDualRay()
-    except Exception:  # a hint for the explanation only; never fatal
-        return ()
-    if not has_ray:
-        return ()
-    ray = np.r_[np.asarray(ray, dtype=np.float64), 0.0]
+        if not has_ray:
+            # Presolve found it and left no ray: once more without presolve.
+            highs.setOptionValue("presolve", "off")
+            try:
+                highs.run()
+                _, has_ray, ray = highs.getDualRay()
+            finally:
+                highs.setOptionValue("presolve", "choose")
+    except Exception:  # a faster route only; the caller falls back
+        return None
+    candidates: list[np.ndarray] = []
+    if has_ray:
+        base = np.r_[np.asarray(ray, dtype=np.float64), 0.0][row_h]
+        candidates += [base, -base]
+    # Rows that fail on their own (more required than members, more locked than allowed).
+    members = np.asarray(a_t.sum(axis=0)).ravel()
+    locked = np.asarray(a_t[lock].sum(axis=0)).ravel() if lock.any() else np.zeros(len(lo_a))
+    for i in np.flatnonzero(members < lo_a)[:1]:
+        candidates.append(-np.eye(1, len(lo_a), int(i)).ravel())
+    for i in np.flatnonzero(locked > hi_a)[:1]:
+        candidates.append(np.eye(1, len(lo_a), int(i)).ravel())
+    breakers = np.zeros(0, dtype=np.int64)
+    for y in candidates:
+        y = np.where(np.abs(y) > 1e-9, y, 0.0)
+        if np.any((y > 0) & ~np.isfinite(hi_a)):
+            continue
+        upper = float(y[y > 0] @ hi_a[y > 0] + y[y < 0] @ lo_a[y < 0])
+        c = a_t @ y
+        least = np.where(c < 0, c, c * lock)
+        scale = 1.0 + float(np.abs(y) @ np.where(np.isfinite(hi_a), np.abs(hi_a), 0) +
+                            np.abs(y) @ np.abs(lo_a) + np.abs(least).sum())
+        if float(least.sum()) > upper + 1e-9 * scale:
+            return True, y
+        # Does it hold on the LP's own columns? Then the outside pairs break it.
+        if float(least[in_lp].sum()) > upper + 1e-9 * scale:
+            out = np.flatnonzero(~in_lp & (c < 0))
+            if out.size > MAX_NEW_COLUMNS:
+                out = out[np.argsort(c[out], kind="stable")[:MAX_NEW_COLUMNS]]
+            breakers = out
+    return False, breakers
+
+
+def _conflict_rows(blocks: Sequence[RowBlock], y: np.ndarray) -> tuple[tuple[str, int], ...]:
+    """(family, entity) of the rows a proof of infeasibility uses, plus the locks
+    (their bounds take part in it too)."""
     keys: list[tuple[str, int]] = []
     i = 0
     for block in blocks:
         for entity in block.entity:
-            if row_h[i] < 0 or abs(ray[row_h[i]]) > 1e-9:
+            if y[i] != 0 or block.family == "lock":
                 keys.append((block.family, int(entity)))
             i += 1
     return tuple(keys)
