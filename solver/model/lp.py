@@ -201,6 +201,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
     highs = state.highs
     inf = highs.getInfinity()
     saved_basis = highs.getBasis() if warm else None
+    saved_cols = highs.getNumCol()
     # Which HiGHS column is which pair (-1: none) and which HiGHS row is which row.
     col_of_pair, row_h = _retarget(state, problem, row_keys(problem, blocks), a, cost, lock,
                                    lo_a, hi_a, inf)
@@ -269,7 +270,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
                 # Certified for every pair, not only those in the LP: no plan exists.
                 conflict = _conflict_rows(blocks, proof[1])
                 if warm:
-                    _restore_basis(highs, saved_basis)
+                    _restore(state, saved_basis, saved_cols)
                 else:
                     state.reset()  # an infeasible model is nothing to warm-start from
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
@@ -280,7 +281,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
                 add(proof[1])
                 continue
             if warm:
-                _restore_basis(highs, saved_basis)
+                _restore(state, saved_basis, saved_cols)
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
                                rounds=rounds, columns=int(in_lp.sum()), warm=True)
             if in_lp.all():
@@ -428,11 +429,20 @@ def _retarget(state: LpState, problem: Problem, keys: list[tuple[object, ...]],
     return col_of_pair, row_h
 
 
-def _restore_basis(highs: Any, basis: Any) -> None:
-    """Put back a basis saved before columns and rows were added: new columns
-    nonbasic at their lower bound, new rows' slacks basic (still one basic per row)."""
+def _restore(state: LpState, basis: Any, n_cols: int) -> None:
+    """Undo an infeasible warm solve's growth: drop the columns it added (so later
+    what-ifs do not carry them) and put back the basis saved before it, new rows'
+    slacks basic (still one basic per row)."""
     import highspy
 
+    highs = state.highs
+    extra = highs.getNumCol() - n_cols
+    if extra > 0:
+        highs.deleteCols(extra, np.arange(n_cols, n_cols + extra, dtype=np.int32))
+        state.col_emp, state.col_pos = state.col_emp[:n_cols], state.col_pos[:n_cols]
+        state.col_cost, state.col_lo = state.col_cost[:n_cols], state.col_lo[:n_cols]
+        state.col_hi = state.col_hi[:n_cols]
+        state.matrix = state.matrix[:, :n_cols].tocsr()
     cols = list(basis.col_status)
     rows = list(basis.row_status)
     cols += [highspy.HighsBasisStatus.kLower] * (highs.getNumCol() - len(cols))
