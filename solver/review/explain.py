@@ -51,12 +51,37 @@ def competency_label(column: str) -> str:
     return name.replace("_", " ")
 
 
-def pair_index(problem: Problem) -> dict[tuple[str, str], int]:
+class PairIndex:
+    """(nip, position id) -> index into ``problem.pairs``, without a dict of every pair
+    (pairs are sorted by employee then position, so one binary search finds one)."""
+
+    def __init__(self, problem: Problem):
+        self.n_positions = problem.n_positions
+        self.employee = {str(n): i for i, n in enumerate(problem.nips)}
+        self.position = {str(p): i for i, p in enumerate(problem.position_ids)}
+        self.codes = problem.pairs.emp.astype(np.int64) * self.n_positions + problem.pairs.pos
+
+    def get(self, key: tuple[str, str]) -> int | None:
+        e, p = self.employee.get(str(key[0])), self.position.get(str(key[1]))
+        if e is None or p is None:
+            return None
+        code = e * self.n_positions + p
+        at = int(np.searchsorted(self.codes, code))
+        return at if at < self.codes.size and int(self.codes[at]) == code else None
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return self.get(key) is not None
+
+    def __getitem__(self, key: tuple[str, str]) -> int:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+
+def pair_index(problem: Problem) -> PairIndex:
     """(nip, position id) -> index into ``problem.pairs``."""
-    pairs = problem.pairs
-    nips = problem.nips[pairs.emp]
-    posts = problem.position_ids[pairs.pos]
-    return {(str(n), str(p)): i for i, (n, p) in enumerate(zip(nips, posts, strict=True))}
+    return PairIndex(problem)
 
 
 class _Lookup:
