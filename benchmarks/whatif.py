@@ -15,6 +15,11 @@ Times are in-process ``solve()`` wall times (eligibility, rows, LP, CP-SAT);
 ``load_s`` is what reading and validating the scenario's tables costs on top
 (the API spends it when it validates the edited files). Results go to
 ``benchmarks/results/whatif.csv`` and ``whatif.md``.
+
+``--api`` measures the same locks through the HTTP API instead (an in-process
+server with a temporary SQLite store): upload, solve the base as a job, then
+``POST /what-if`` with ``warm_start: true`` per lock, timed from the request to
+the job being done (polled every 50 ms), to ``whatif_api.md``.
 """
 
 from __future__ import annotations
@@ -161,6 +166,103 @@ def write_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None
     path.write_text("\n".join(lines))
 
 
+def measure_api(path: Path, name: str, locks: int, seed: int, time_limit: float,
+                log: Any = print) -> list[dict[str, Any]]:
+    import tempfile
+
+    from fastapi.testclient import TestClient
+
+    from api.config import Settings
+    from api.main import create_app
+    from api.security import create_token
+
+    folder = path.parent
+    scenario = load_scenario(path)
+    problem = build_problem(scenario)
+    pairs = problem.pairs
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as store:
+        settings = Settings(database_url=f"sqlite:///{store}/penata.db", rate_limit_per_minute=0,
+                            max_request_bytes=1024 * 1024 * 1024, max_time_limit=time_limit)
+        app = create_app(settings)
+        with TestClient(app) as client:
+            with app.state.sessions() as session:
+                _, token = create_token(session, "planner")
+            auth = {"Authorization": f"Bearer {token}"}
+
+            def wait(job: str) -> dict[str, Any]:
+                while True:
+                    body: dict[str, Any] = client.get(f"/api/v1/jobs/{job}", headers=auth).json()
+                    if body["status"] in ("done", "failed", "cancelled"):
+                        return body
+                    time.sleep(0.05)
+
+            files = {role: (f"{role}.{'yaml' if role == 'scenario' else 'csv'}",
+                            (folder / f"{role}.{'yaml' if role == 'scenario' else 'csv'}")
+                            .read_bytes())
+                     for role in ("scenario", "employees", "positions")}
+            started = time.perf_counter()
+            scenario_id = client.post("/api/v1/scenarios", headers=auth, files=files).json()["id"]
+            upload_s = time.perf_counter() - started
+            started = time.perf_counter()
+            base_job = client.post(f"/api/v1/scenarios/{scenario_id}/jobs", headers=auth,
+                                   json={"plans": 1, "time_limit": time_limit}).json()["id"]
+            wait(base_job)
+            base_s = time.perf_counter() - started
+            log(f"{name} (API): upload {upload_s:.2f} s, base job {base_s:.2f} s", flush=True)
+            document = client.get(f"/api/v1/jobs/{base_job}/plans", headers=auth).json()
+            chosen = {(a["nip"], a["position"]) for a in document["plans"][0]["assignments"]}
+            moves = np.flatnonzero(~pairs.stay & ~pairs.lock)
+            for j in np.random.default_rng(seed).permutation(moves):
+                if len(rows) == locks:
+                    break
+                nip = str(problem.nips[pairs.emp[j]])
+                post = str(problem.position_ids[pairs.pos[j]])
+                if (nip, post) in chosen:
+                    continue
+                started = time.perf_counter()
+                response = client.post(
+                    f"/api/v1/scenarios/{scenario_id}/what-if", headers=auth,
+                    json={"edits": [{"op": "lock", "nip": nip, "position": post}], "plans": 1,
+                          "time_limit": time_limit, "warm_start": True})
+                accepted_s = time.perf_counter() - started
+                job = response.json()["id"]
+                wait(job)
+                done_s = time.perf_counter() - started
+                run = client.get(f"/api/v1/jobs/{job}/plans", headers=auth).json()
+                row = {"instance": name, "lock": len(rows) + 1, "status": run["status"],
+                       "accepted_s": round(accepted_s, 3), "done_s": round(done_s, 3),
+                       "solve_s": run["run"]["runtime_s"],
+                       "lp_warm": run["run"].get("lp_warm", 0),
+                       "upload_s": round(upload_s, 3), "base_job_s": round(base_s, 3)}
+                log(f"{name} (API) lock {row['lock']}: {row['status']}, 202 after "
+                    f"{accepted_s:.2f} s, done after {done_s:.2f} s", flush=True)
+                rows.append(row)
+    return rows
+
+
+def write_api_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None:
+    info = machine()
+    lines = [
+        "# What-if after one lock through the HTTP API (issue 7)",
+        "",
+        f"Written by `{command}` (module docstring of `benchmarks/whatif.py`). Machine: "
+        f"{info['nproc']} cores, {info['cpu']}, {info['ram']}.",
+        "",
+        "| instance | lock | status | 202 after s | job done after s | solve s | warm LP | "
+        "upload s | base job s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['instance']} | {r['lock']} | {r['status']} | {r['accepted_s']:.2f} | "
+                     f"{r['done_s']:.2f} | {r['solve_s']} | {'yes' if r['lp_warm'] else 'no'} | "
+                     f"{r['upload_s']:.2f} | {r['base_job_s']:.2f} |")
+    lines += ["", "*202 after*: reading, editing and validating the tables in the request. "
+              "*job done after*: from the request to the job's status `done` (solve, plans "
+              "document with explanations and diff, store).", ""]
+    path.write_text("\n".join(lines))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.whatif",
                                      description=__doc__.split("\n\n")[0])
@@ -171,8 +273,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="per solve, as the API's default (60 s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--api", action="store_true",
+                        help="through the HTTP API instead (whatif_api.md)")
     args = parser.parse_args(argv)
+    command = "python -m benchmarks.whatif " + " ".join(argv if argv is not None else
+                                                         __import__("sys").argv[1:])
     rows: list[dict[str, Any]] = []
+    if args.api:
+        for inst in instances(args.sizes.split(","), args.work):
+            rows += measure_api(inst.scenario, inst.name, args.locks, args.seed, args.time_limit)
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_api_markdown(args.out / "whatif_api.md", rows, command.strip())
+        print((args.out / "whatif_api.md").read_text())
+        return 0
     for inst in instances(args.sizes.split(","), args.work):
         rows += measure(inst.scenario, inst.name, args.locks, args.seed, args.time_limit)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -180,8 +293,6 @@ def main(argv: list[str] | None = None) -> int:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    command = "python -m benchmarks.whatif " + " ".join(argv if argv is not None else
-                                                         __import__("sys").argv[1:])
     write_markdown(args.out / "whatif.md", rows, command.strip())
     print((args.out / "whatif.md").read_text())
     return 0

@@ -59,3 +59,14 @@ def test_whatif_tiny(tmp_path):
         assert row["agree"] == "True", row
         assert float(row["warm1_s"]) > 0 and float(row["cold1_s"]) > 0
     assert (out / "whatif.md").read_text().startswith("# What-if re-solves")
+
+
+def test_whatif_api_tiny(tmp_path):
+    from benchmarks.whatif import main as whatif_main
+
+    out, work = tmp_path / "results", tmp_path / "work"
+    assert whatif_main(["--sizes", "demo", "--locks", "1", "--api", "--time-limit", "60",
+                        "--out", str(out), "--work", str(work)]) == 0
+    text = (out / "whatif_api.md").read_text()
+    assert text.startswith("# What-if after one lock through the HTTP API")
+    assert "| demo | 1 |" in text
