@@ -182,7 +182,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
     row_idx = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     col_idx = np.concatenate(members) if members else np.zeros(0, np.int64)
     a = sparse.csc_matrix((np.ones(row_idx.size), (row_idx, col_idx)), shape=(n_rows, n))
-    a_t = a.T.tocsr()
+    a_t = a.T  # the transpose of a CSC matrix is a CSR view: no copy
     eq = lo_a == hi_a
     upper = ~eq & np.isfinite(hi_a)
     lower = ~eq & (lo_a > 0)
