@@ -282,13 +282,17 @@ def _column(
     values: list[Any] = []
     if name not in frame.columns:
         return [default] * len(frame)
-    for row, text in zip(frame["row"], frame[name], strict=True):
+    texts = frame[name].tolist()
+    # Parsers are pure: each distinct text is parsed once (grades, dates and levels
+    # repeat across thousands of rows).
+    parsed = {text: parse(text) for text in set(texts) if text != ""}
+    for row, text in zip(frame["row"].tolist(), texts, strict=True):
         if text == "":
             if required:
                 errors.add(f"is blank; expected {expected}", row, name)
             values.append(default)
             continue
-        value = parse(text)
+        value = parsed[text]
         if value is None:
             errors.add(f"{_show(text)} is not valid; expected {expected}", row, name)
         values.append(value if value is not None else default)
