@@ -202,6 +202,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
     inf = highs.getInfinity()
     saved_basis = highs.getBasis() if warm else None
     saved_cols = highs.getNumCol()
+    saved_bounds = (state.col_lo.copy(), state.col_hi.copy())
     # Which HiGHS column is which pair (-1: none) and which HiGHS row is which row.
     col_of_pair, row_h = _retarget(state, problem, row_keys(problem, blocks), a, cost, lock,
                                    lo_a, hi_a, inf)
@@ -270,7 +271,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
                 # Certified for every pair, not only those in the LP: no plan exists.
                 conflict = _conflict_rows(blocks, proof[1])
                 if warm:
-                    _restore(state, saved_basis, saved_cols)
+                    _restore(state, saved_basis, saved_cols, saved_bounds)
                 else:
                     state.reset()  # an infeasible model is nothing to warm-start from
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
@@ -281,7 +282,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
                 add(proof[1])
                 continue
             if warm:
-                _restore(state, saved_basis, saved_cols)
+                _restore(state, saved_basis, saved_cols, saved_bounds)
                 return LpBound(False, -np.inf, np.zeros(n), None, time.perf_counter() - start,
                                rounds=rounds, columns=int(in_lp.sum()), warm=True)
             if in_lp.all():
@@ -429,10 +430,12 @@ def _retarget(state: LpState, problem: Problem, keys: list[tuple[object, ...]],
     return col_of_pair, row_h
 
 
-def _restore(state: LpState, basis: Any, n_cols: int) -> None:
+def _restore(state: LpState, basis: Any, n_cols: int,
+             bounds: tuple[np.ndarray, np.ndarray]) -> None:
     """Undo an infeasible warm solve's growth: drop the columns it added (so later
     what-ifs do not carry them) and put back the basis saved before it, new rows'
-    slacks basic (still one basic per row)."""
+    slacks basic (still one basic per row). The bounds stay those of the infeasible
+    scenario, so columns whose bounds changed get the same fix as in re-targeting."""
     import highspy
 
     highs = state.highs
@@ -445,6 +448,11 @@ def _restore(state: LpState, basis: Any, n_cols: int) -> None:
         state.matrix = state.matrix[:, :n_cols].tocsr()
     cols = list(basis.col_status)
     rows = list(basis.row_status)
+    lo, hi = bounds
+    changed = np.flatnonzero((state.col_lo[:lo.size] != lo) | (state.col_hi[:hi.size] != hi))
+    for c in changed.tolist():
+        if cols[c] != highspy.HighsBasisStatus.kBasic:
+            cols[c] = highspy.HighsBasisStatus.kLower
     cols += [highspy.HighsBasisStatus.kLower] * (highs.getNumCol() - len(cols))
     rows += [highspy.HighsBasisStatus.kBasic] * (highs.getNumRow() - len(rows))
     basis.col_status = cols
