@@ -118,16 +118,21 @@ def _f(value: Any) -> str:
     return "—" if str(value) in ("", "nan") else f"{float(value):.2f}"
 
 
-def write_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None:
+def _header(title: str, command: str) -> list[str]:
     info = machine()
-    lines = [
-        "# What-if re-solves after one lock (issue 7)",
+    return [
+        f"# {title} (issue 7)",
         "",
         f"Written by `{command}` (module docstring of `benchmarks/whatif.py` says what is "
-        "timed). Machine: "
-        f"{info['nproc']} cores, {info['cpu']}, {info['ram']}; OR-Tools {info['ortools']}, "
-        f"highspy {info['highspy']}.",
+        f"timed). Machine: {info['nproc']} cores, {info['cpu']}, {info['ram']}; "
+        f"OR-Tools {info['ortools']}, highspy {info['highspy']}.",
         "",
+    ]
+
+
+def write_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None:
+    lines = [
+        *_header("What-if re-solves after one lock", command),
         "| instance | lock | status | warm 1 plan s | LP s | eligibility s | rows s | "
         "CP-SAT s | plan 1 proof | warm 3 plans s | cold 1 plan s | objective | "
         "warm = cold |",
@@ -242,13 +247,8 @@ def measure_api(path: Path, name: str, locks: int, seed: int, time_limit: float,
 
 
 def write_api_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None:
-    info = machine()
     lines = [
-        "# What-if after one lock through the HTTP API (issue 7)",
-        "",
-        f"Written by `{command}` (module docstring of `benchmarks/whatif.py`). Machine: "
-        f"{info['nproc']} cores, {info['cpu']}, {info['ram']}.",
-        "",
+        *_header("What-if after one lock through the HTTP API", command),
         "| instance | lock | status | 202 after s | job done after s | solve s | warm LP | "
         "upload s | base job s |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -167,12 +167,18 @@ class _Engine:
         if not self.params.hint:
             return None
         problem = self.problem
-        wanted = set(self.params.hint)
-        pairs = problem.pairs
-        keys = zip(problem.nips[pairs.emp], problem.position_ids[pairs.pos], strict=True)
-        mask = np.fromiter(((str(n), str(p)) in wanted for n, p in keys), dtype=bool,
-                           count=len(pairs))
-        return np.flatnonzero(mask)
+        # Pairs are sorted by (employee, position): look each hinted pair up by code
+        # rather than testing every pair of a large round against the hint.
+        employee = {str(n): i for i, n in enumerate(problem.nips)}
+        position = {str(p): i for i, p in enumerate(problem.position_ids)}
+        n_p = problem.n_positions
+        codes = problem.pairs.emp.astype(np.int64) * n_p + problem.pairs.pos
+        wanted = np.array(sorted({employee[n] * n_p + position[p] for n, p in self.params.hint
+                                  if n in employee and p in position}), dtype=np.int64)
+        if wanted.size == 0 or codes.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        at = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
+        return np.unique(at[codes[at] == wanted])
 
     def _lp_bound(self, time_limit: float) -> LpBound:
         state = self.warm

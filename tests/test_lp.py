@@ -58,11 +58,15 @@ def _edits(sc: Scenario, rng: random.Random) -> list[tuple[str, Scenario]]:
     return out
 
 
+def _random_round(seed: int, tmp_path) -> tuple[Scenario, random.Random]:
+    rng = random.Random(seed)
+    return load_scenario(random_scenario(seed, tmp_path, n_employees=rng.randint(25, 50),
+                                         n_positions=rng.randint(12, 30))), rng
+
+
 @pytest.mark.parametrize("seed", range(200, 215))
 def test_warm_lp_reaches_the_cold_lp_optimum(seed, tmp_path):
-    rng = random.Random(seed)
-    sc = load_scenario(random_scenario(seed, tmp_path, n_employees=rng.randint(25, 50),
-                                       n_positions=rng.randint(12, 30)))
+    sc, rng = _random_round(seed, tmp_path)
     state = LpState()
     lp_bound(build_problem(sc), build_rows(build_problem(sc)), state=state)
     for label, derived in _edits(sc, rng):
@@ -90,9 +94,7 @@ def test_warm_lp_reaches_the_cold_lp_optimum(seed, tmp_path):
 
 @pytest.mark.parametrize("seed", range(230, 240))
 def test_warm_engine_solves_prove_the_reference_optimum(seed, tmp_path):
-    rng = random.Random(seed)
-    sc = load_scenario(random_scenario(seed, tmp_path, n_employees=rng.randint(25, 50),
-                                       n_positions=rng.randint(12, 30)))
+    sc, rng = _random_round(seed, tmp_path)
     state = LpState()
     params = SolveParams(plans=2, time_limit=60)
     solve(sc, params, strategy="pruned", warm=state)

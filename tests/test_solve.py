@@ -74,3 +74,31 @@ def test_time_limit_returns_best_plan_with_bound():
         assert plan.bound >= plan.objective
     if result.status == "UNKNOWN":
         assert result.infeasibility and "time limit" in result.infeasibility[0]
+
+
+def test_hint_selects_exactly_the_hinted_pairs(tmp_path):
+    """The warm-start hint (a base plan's (nip, position) pairs) maps to exactly the
+    pairs that exist; unknown people, posts and non-pairs are ignored."""
+    import numpy as np
+
+    from solver.eligibility import build_problem
+    from solver.model.constraints import build_rows
+    from solver.solve import _Clock, _Engine
+
+    sc = load_scenario(random_scenario(41, tmp_path, n_employees=30, n_positions=15))
+    problem = build_problem(sc)
+    pairs = problem.pairs
+    rng = random.Random(41)
+    picked = rng.sample(range(len(pairs)), 8)
+    hint = [(str(problem.nips[pairs.emp[j]]), str(problem.position_ids[pairs.pos[j]]))
+            for j in picked]
+    existing = {(str(problem.nips[pairs.emp[j]]), str(problem.position_ids[pairs.pos[j]]))
+                for j in range(len(pairs))}
+    absent = next((str(n), str(p)) for n in problem.nips for p in problem.position_ids
+                  if (str(n), str(p)) not in existing)
+    hint += [absent, ("000000000000000000", hint[0][1]), (hint[0][0], "no-such-post")]
+    engine = _Engine(problem, build_rows(problem), SolveParams(hint=tuple(hint)),
+                     _Clock(10))
+    assert engine.hint is not None
+    assert engine.hint.tolist() == sorted(picked)
+    assert np.all(np.diff(engine.hint) > 0)
