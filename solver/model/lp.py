@@ -9,6 +9,8 @@ with ``rc = c − Aᵀ(μ − λ + ν)`` and ``L = μ·hi − λ·lo + ν·b + �
 The duals come from HiGHS (through SciPy), but the bound ``L`` and the reduced
 costs are recomputed here from whatever duals it returns, so the proof never
 rests on the LP solver's accuracy: any sign-correct duals give a valid bound.
+Likewise an infeasible LP counts only with a Farkas certificate that this module
+checks over every pair (:func:`_farkas`).
 """
 
 from __future__ import annotations
@@ -145,10 +147,10 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | N
         started = time.perf_counter()
         result = _lp_bound(problem, blocks, time_limit, state)
         if result.warm and not result.feasible and not result.conflict:
-            # A warm LP stops at its first infeasible round (restricted columns prove
-            # nothing) and puts the shared instance back on its last good basis, so the
-            # next what-if still starts warm. "Infeasible" ends the search for plans,
-            # so it is decided by a cold LP of its own, thrown away afterwards.
+            # A warm LP that found its columns infeasible without a checked certificate
+            # stops there and puts the shared instance back on its last good basis, so
+            # the next what-if still starts warm. "Infeasible" ends the search for
+            # plans, so it is decided by a cold LP of its own, thrown away afterwards.
             left = None if time_limit is None else time_limit - (time.perf_counter() - started)
             if left is not None and left <= 0:
                 raise LpTimeout
