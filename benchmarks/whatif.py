@@ -118,6 +118,10 @@ def _f(value: Any) -> str:
     return "—" if str(value) in ("", "nan") else f"{float(value):.2f}"
 
 
+def _write(path: Path, lines: list[str], note: str) -> None:
+    path.write_text("\n".join([*lines, "", note, ""]))
+
+
 def _header(title: str, command: str) -> list[str]:
     info = machine()
     return [
@@ -165,10 +169,9 @@ def write_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None
             f"{float(mine[0]['base_s']):.2f} | {_median(mine, 'warm1_s'):.2f} | "
             f"{_median(mine, 'warm3_s'):.2f} | {_median(mine, 'cold1_s'):.2f} | "
             f"{met} of {len(mine)} | {agree} |")
-    lines += ["", "*load s* is not in the solve times: reading and validating the tables, "
-              "which the API does once per what-if request when it validates the edited "
-              "files.", ""]
-    path.write_text("\n".join(lines))
+    _write(path, lines, "*load s* is not in the solve times: reading and validating the "
+           "tables, which the API does once per what-if request when it validates the "
+           "edited files.")
 
 
 def measure_api(path: Path, name: str, locks: int, seed: int, time_limit: float,
@@ -257,10 +260,9 @@ def write_api_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> 
         lines.append(f"| {r['instance']} | {r['lock']} | {r['status']} | {r['accepted_s']:.2f} | "
                      f"{r['done_s']:.2f} | {r['solve_s']} | {'yes' if r['lp_warm'] else 'no'} | "
                      f"{r['upload_s']:.2f} | {r['base_job_s']:.2f} |")
-    lines += ["", "*202 after*: reading, editing and validating the tables in the request. "
-              "*job done after*: from the request to the job's status `done` (solve, plans "
-              "document with explanations and diff, store).", ""]
-    path.write_text("\n".join(lines))
+    _write(path, lines, "*202 after*: reading, editing and validating the tables in the "
+           "request. *job done after*: from the request to the job's status `done` (solve, "
+           "plans document with explanations and diff, store).")
 
 
 def main(argv: list[str] | None = None) -> int:
