@@ -6,12 +6,10 @@ Default weights: fit 1, education 1000, talent 1, move 300, vacancy 5000, overst
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
 import pytest
-import yaml
 
 from solver.check import (
     ScenarioView,
@@ -24,103 +22,7 @@ from solver.check import (
     talent_bonus,
     tenure_months,
 )
-from solver.io import load_scenario
-
-EMP_COLUMNS = [
-    "nip",
-    "name",
-    "grade",
-    "current_position",
-    "position_since",
-    "current_level",
-    "birth_date",
-    "education_field",
-    "performance",
-    "potential",
-    "discipline_until",
-]
-POS_COLUMNS = [
-    "id",
-    "title",
-    "unit",
-    "level",
-    "grade_min",
-    "grade_max",
-    "headcount",
-    "must_fill",
-    "priority",
-    "education_fields",
-    "education_required",
-    "retirement_age",
-    "applicants_only",
-]
-
-
-def nip(birth: str, serial: int) -> str:
-    """An 18-digit NIP: birth date YYYYMMDD, TMT CPNS 201001, gender 1, serial."""
-    return f"{birth.replace('-', '')}2010011{serial:03d}"
-
-
-def emp(serial: int, birth: str = "1985-06-15", **row: object) -> dict:
-    base = {
-        "nip": nip(birth, serial),
-        "name": f"Pegawai {serial}",
-        "grade": "III/b",
-        "performance": "baik",
-        "potential": "menengah",
-    }
-    base.update(row)
-    return base
-
-
-def pos(pid: str, **row: object) -> dict:
-    base = {
-        "id": pid,
-        "title": f"Jabatan {pid}",
-        "unit": "U",
-        "level": 3,
-        "grade_min": "III/a",
-        "grade_max": "III/d",
-        "headcount": 1,
-    }
-    base.update(row)
-    return base
-
-
-def _write(path: Path, rows: list[dict], columns: list[str]) -> None:
-    cols = list(columns)
-    for row in rows:
-        cols.extend(k for k in row if k not in cols)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=cols)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def scenario(
-    tmp_path: Path,
-    employees: list[dict],
-    positions: list[dict],
-    assessments: list[dict] | None = None,
-    **config: object,
-):
-    """Write a scenario folder and load it with the product loader."""
-    _write(tmp_path / "employees.csv", employees, EMP_COLUMNS)
-    _write(tmp_path / "positions.csv", positions, POS_COLUMNS)
-    doc: dict = {
-        "name": "test",
-        "as_of": dt.date(2027, 1, 2),
-        "employees": "employees.csv",
-        "positions": "positions.csv",
-    }
-    if assessments is not None:
-        _write(tmp_path / "assessments.csv", assessments, ["nip", "position", "score"])
-        doc["assessments"] = "assessments.csv"
-    doc.update(config)
-    path = tmp_path / "scenario.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    return load_scenario(path)
-
+from tests.review.helpers import emp, nip, pos, scenario
 
 # ----------------------------------------------------------------- derived values
 
@@ -202,7 +104,7 @@ def _basic(tmp_path: Path, **config: object):
 
 def test_objective_by_hand(tmp_path):
     sc = _basic(tmp_path)
-    e1, e2 = nip("1985-06-15", 1), nip("1985-06-15", 2)
+    e1, e2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
     report = check_plan(sc, [(e1, "A"), (e2, "B")])
     assert report.ok, report.violations
     # score(e1,A) = 10000 fit - 20000 overstay + 5000 vacancy = -5000
@@ -214,7 +116,7 @@ def test_objective_by_hand(tmp_path):
 
 def test_turnover_limit_and_promotion_bonus(tmp_path):
     sc = _basic(tmp_path)
-    e1, e2 = nip("1985-06-15", 1), nip("1985-06-15", 2)
+    e1, e2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
     # e1 promoted to C: n_U = 1 incumbent, floor(0.5 * 1) = 0, forced 0: nobody may leave.
     report = check_plan(sc, [(e1, "C"), (e2, "A")])
     assert len(report.violations) == 1 and "unit U" in report.violations[0]
@@ -227,7 +129,7 @@ def test_turnover_limit_and_promotion_bonus(tmp_path):
 
 def test_structural_violations(tmp_path):
     sc = _basic(tmp_path, rules={"max_unit_turnover": 1})
-    e1, e2 = nip("1985-06-15", 1), nip("1985-06-15", 2)
+    e1, e2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
     # incumbent e1 missing
     assert any("incumbent" in v for v in check_plan(sc, [(e2, "B")]).violations)
     # incumbent twice
@@ -247,7 +149,7 @@ def test_tenure_rule_day_of_month(tmp_path):
     # on 2027-01-31 it is 24: the move exists.
     employees = [emp(1, current_position="A", position_since="2025-01-31")]
     positions = [pos("A"), pos("B")]
-    e1 = nip("1985-06-15", 1)
+    e1 = nip(1, "1985-06-15")
     rules = {"max_unit_turnover": 1}
     sc = scenario(tmp_path, employees, positions, as_of=dt.date(2027, 1, 30), rules=rules)
     assert ScenarioView(sc).employees[e1].tenure == 23
@@ -272,7 +174,7 @@ def test_retirement_on_clamped_horizon(tmp_path):
         as_of=dt.date(2027, 1, 31),
         rules={"retirement_horizon_months": 1},
     )
-    old, young = nip("1969-02-28", 1), nip("1969-03-01", 2)
+    old, young = nip(1, "1969-02-28"), nip(2, "1969-03-01")
     assert ScenarioView(sc).horizon == dt.date(2027, 2, 28)
     assert any("rule 5" in v for v in check_plan(sc, [(old, "A")]).violations)
     assert check_plan(sc, [(young, "A")]).ok
@@ -288,7 +190,7 @@ def test_jpm_in_objective_with_blank_competencies(tmp_path):
     ]
     positions = [pos("A", **{"c.integritas": 3, "c.kerjasama": 4, "c.komunikasi": ""})]
     sc = scenario(tmp_path, employees, positions)
-    e1 = nip("1985-06-15", 1)
+    e1 = nip(1, "1985-06-15")
     report = check_plan(sc, [(e1, "A")])
     assert report.ok, report.violations
     assert report.objective == 3985
@@ -297,7 +199,7 @@ def test_jpm_in_objective_with_blank_competencies(tmp_path):
 def test_assessment_score_replaces_jpm_and_applicants_only(tmp_path):
     employees = [emp(1, current_level=3), emp(2, current_level=3)]
     positions = [pos("A", applicants_only="true", **{"c.integritas": 3})]
-    e1, e2 = nip("1985-06-15", 1), nip("1985-06-15", 2)
+    e1, e2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
     sc = scenario(
         tmp_path,
         employees,
@@ -317,7 +219,7 @@ def test_min_fit_for_move(tmp_path):
     # jpm(e1,A) = floor(10000 * 2/3) = 6666 < 6800: no move pair
     employees = [emp(1, current_level=3, **{"c.integritas": 2})]
     positions = [pos("A", **{"c.integritas": 3})]
-    e1 = nip("1985-06-15", 1)
+    e1 = nip(1, "1985-06-15")
     sc = scenario(tmp_path, employees, positions, rules={"min_fit_for_move": 6800})
     assert any("rule 8" in v for v in check_plan(sc, [(e1, "A")]).violations)
     sc = scenario(tmp_path, employees, positions, rules={"min_fit_for_move": 6666})
@@ -333,7 +235,7 @@ def test_overstay_threshold(tmp_path):
     ]
     positions = [pos("A"), pos("B")]
     sc = scenario(tmp_path, employees, positions)
-    e1, e2 = nip("1985-06-15", 1), nip("1985-06-15", 2)
+    e1, e2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
     report = check_plan(sc, [(e1, "A"), (e2, "B")])
     assert report.ok, report.violations
     # (10000 - 20000 + 5000) + (10000 + 5000) - 10000 = 0
@@ -345,7 +247,7 @@ def test_lock_overrides_rules(tmp_path):
     # rules 1 and 2, but a lock always exists.
     employees = [emp(1, grade="II/a", current_level=1), emp(2, current_level=3)]
     positions = [pos("A"), pos("B")]
-    e1, e2 = nip("1985-06-15", 1), nip("1985-06-15", 2)
+    e1, e2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
     sc = scenario(tmp_path, employees, positions, locks=[{"nip": e1, "position": "A"}])
     report = check_plan(sc, [(e1, "A"), (e2, "B")])
     assert report.ok, report.violations
@@ -364,7 +266,7 @@ def test_forbid_on_stay_pair(tmp_path):
         emp(2, current_position="B", position_since="2020-01-01"),
     ]
     positions = [pos("A"), pos("B"), pos("C")]
-    e1, e2 = nip("1985-06-15", 1), nip("1985-06-15", 2)
+    e1, e2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
     sc = scenario(
         tmp_path,
         employees,
@@ -386,7 +288,7 @@ def test_abolished_post(tmp_path):
     # but rule 4 is waived for holders of an abolished post; A cannot be kept.
     employees = [emp(1, current_position="A", position_since="2026-06-01")]
     positions = [pos("A", headcount=0), pos("B")]
-    e1 = nip("1985-06-15", 1)
+    e1 = nip(1, "1985-06-15")
     sc = scenario(tmp_path, employees, positions)
     assert any("abolished" in v for v in check_plan(sc, [(e1, "A")]).violations)
     report = check_plan(sc, [(e1, "B")])
@@ -402,7 +304,7 @@ def test_must_fill_and_scope(tmp_path):
         emp(2, current_position="D", position_since="2020-01-01"),
     ]
     positions = [pos("A", must_fill="true"), pos("D", unit="V")]
-    e2 = nip("1985-06-15", 2)
+    e2 = nip(2, "1985-06-15")
     sc = scenario(tmp_path, employees, positions, scope={"units": ["U"]})
     view = ScenarioView(sc)
     assert view.incumbents == set()
@@ -420,7 +322,7 @@ def test_promotion_performance_and_discipline(tmp_path):
     ]
     positions = [pos("B", level=4, grade_min="III/c", grade_max="IV/b")]
     sc = scenario(tmp_path, employees, positions)
-    e1, e2, e3 = (nip("1985-06-15", k) for k in (1, 2, 3))
+    e1, e2, e3 = (nip(k, "1985-06-15") for k in (1, 2, 3))
     assert any("rule 3" in v for v in check_plan(sc, [(e1, "B")]).violations)
     assert any("rule 3" in v for v in check_plan(sc, [(e2, "B")]).violations)
     assert check_plan(sc, [(e3, "B")]).ok
@@ -435,7 +337,7 @@ def test_education_required_and_bonus(tmp_path):
         pos("A", education_fields="akuntansi;teknologi_informasi", education_required="true")
     ]
     sc = scenario(tmp_path, employees, positions)
-    e1, e2 = nip("1985-06-15", 1), nip("1985-06-15", 2)
+    e1, e2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
     report = check_plan(sc, [(e1, "A")])
     assert report.ok, report.violations
     # 10000 + 1000 education - 300 + 5000 - 5000 = 10700
@@ -453,7 +355,7 @@ def test_turnover_floor_exact_decimal(tmp_path):
     positions = [pos(f"P{k:03d}") for k in range(n)] + [pos(f"V{k:02d}") for k in range(30)]
     sc = scenario(tmp_path, employees, positions, rules={"max_unit_turnover": 0.29})
     assert ScenarioView(sc).turnover_limits()["U"][0] == 29
-    nips = [nip("1985-06-15", k) for k in range(n)]
+    nips = [nip(k, "1985-06-15") for k in range(n)]
 
     def plan(moved: int) -> list[tuple[str, str]]:
         return [(nips[k], f"V{k:02d}" if k < moved else f"P{k:03d}") for k in range(n)]

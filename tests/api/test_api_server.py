@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,51 +12,10 @@ import httpx
 import pytest
 from api_helpers import NAMES, NIPS, multipart, write_tiny
 
+from tests.reliability.common import Server
+from tests.reliability.common import cli as _penata
+
 pytestmark = pytest.mark.timeout(300)
-
-
-def _penata(*args: str, env: dict, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "solver.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=180)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, env: dict, cwd: Path):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = (cwd / f"server-{self.port}.log").open("w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "solver.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)], env=env, cwd=cwd, stdout=self.log,
-            stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while True:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError("server did not come up")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 def test_real_server_matches_the_cli(tmp_path: Path) -> None:
