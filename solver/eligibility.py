@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,26 @@ class Pairs:
 
     def __len__(self) -> int:
         return int(self.emp.shape[0])
+
+    @cached_property
+    def by_employee(self) -> dict[int, np.ndarray]:
+        """Pair indices of each employee that has pairs (computed once, then kept)."""
+        return _group(self.emp)
+
+    @cached_property
+    def by_position(self) -> dict[int, np.ndarray]:
+        """Pair indices of each position that has pairs (computed once, then kept)."""
+        return _group(self.pos)
+
+
+def _group(keys: np.ndarray) -> dict[int, np.ndarray]:
+    if keys.size == 0:
+        return {}
+    order = np.argsort(keys, kind="stable")
+    keys_sorted = keys[order]
+    uniq, starts = np.unique(keys_sorted, return_index=True)
+    parts = np.split(order.astype(np.int64), starts[1:])
+    return {int(k): part for k, part in zip(uniq, parts, strict=True)}
 
 
 @dataclass(frozen=True)

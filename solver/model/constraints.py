@@ -33,16 +33,6 @@ class RowBlock:
         return len(self.members)
 
 
-def _group(keys: np.ndarray, values: np.ndarray) -> dict[int, np.ndarray]:
-    if keys.size == 0:
-        return {}
-    order = np.argsort(keys, kind="stable")
-    keys_sorted = keys[order]
-    uniq, starts = np.unique(keys_sorted, return_index=True)
-    parts = np.split(values[order], starts[1:])
-    return {int(k): part for k, part in zip(uniq, parts, strict=True)}
-
-
 def _block(family: str, entity: list[int], members: list[np.ndarray], lo: list[int],
            hi: list[int]) -> RowBlock:
     return RowBlock(family, np.array(entity, dtype=np.int64), members,
@@ -51,7 +41,7 @@ def _block(family: str, entity: list[int], members: list[np.ndarray], lo: list[i
 
 def incumbent_assignment(problem: Problem) -> RowBlock:
     """5.1 Every incumbent takes exactly one position in S: ``Σ_p x[e,p] = 1``."""
-    by_emp = _group(problem.pairs.emp, np.arange(len(problem.pairs)))
+    by_emp = problem.pairs.by_employee
     empty = np.zeros(0, dtype=np.int64)
     incumbents = np.flatnonzero(problem.incumbent)
     members = [by_emp.get(int(e), empty) for e in incumbents]
@@ -60,7 +50,7 @@ def incumbent_assignment(problem: Problem) -> RowBlock:
 
 def candidate_at_most_one(problem: Problem) -> RowBlock:
     """5.2 A candidate takes at most one position: ``Σ_p x[e,p] <= 1``."""
-    by_emp = _group(problem.pairs.emp, np.arange(len(problem.pairs)))
+    by_emp = problem.pairs.by_employee
     entity, members = [], []
     for e, idx in by_emp.items():
         if not problem.incumbent[e] and idx.size > 1:
@@ -72,7 +62,7 @@ def candidate_at_most_one(problem: Problem) -> RowBlock:
 def headcount(problem: Problem) -> RowBlock:
     """5.3 Headcount: ``Σ_e x[e,p] <= headcount(p)`` (rows that can bind only)."""
     heads = problem.scenario.positions["headcount"].to_numpy(dtype=np.int64)
-    by_pos = _group(problem.pairs.pos, np.arange(len(problem.pairs)))
+    by_pos = problem.pairs.by_position
     entity, members, hi = [], [], []
     for p, idx in by_pos.items():
         if idx.size > heads[p]:
@@ -85,7 +75,7 @@ def headcount(problem: Problem) -> RowBlock:
 def must_fill(problem: Problem) -> RowBlock:
     """5.4 Must-fill: ``Σ_e x[e,p] >= 1`` for every ``p ∈ S`` with ``must_fill(p)``."""
     flags = problem.scenario.positions["must_fill"].to_numpy(dtype=bool)
-    by_pos = _group(problem.pairs.pos, np.arange(len(problem.pairs)))
+    by_pos = problem.pairs.by_position
     empty = np.zeros(0, dtype=np.int64)
     posts = np.flatnonzero(flags & problem.in_scope)
     members = [by_pos.get(int(p), empty) for p in posts]
