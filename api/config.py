@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     # Most data rows accepted in one table (employees, positions, assessments); 422 above.
     max_rows: int = Field(default=100_000, ge=1)
     # Scenarios whose LP relaxation stays in memory for warm what-ifs (least recently
-    # used dropped; roughly 100-500 MB each for a city-sized round). 0 disables them.
+    # used dropped; about 280 MB each for the Kota Medan benchmark round). 0 disables them.
     lp_cache_size: int = Field(default=2, ge=0, le=64)
     # Seconds between progress writes to the store while a job runs.
     progress_interval: float = Field(default=1.0, ge=0)
