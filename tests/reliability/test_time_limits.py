@@ -44,15 +44,16 @@ def binjai(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 @pytest.mark.slow
 def test_a_limit_after_the_first_plan_returns_feasible_plans(binjai: Scenario) -> None:
-    # The LP takes 2-4 s and each ranked plan a few seconds more: 10 plans do not
-    # fit in 12 s, plan 1 does (with room for a loaded CI machine).
-    params = SolveParams(plans=10, time_limit=12.0, workers=1, seed=0)
+    # The LP takes 2-4 s and each ranked plan about a second more: 50 plans do not
+    # fit in 12 s, plan 1 does (with room for a loaded CI machine). 10 plans did not
+    # fit either until the engine got faster; then they sometimes did.
+    params = SolveParams(plans=50, time_limit=12.0, workers=1, seed=0)
     started = time.perf_counter()
     result = solve(binjai, params)
     wall = time.perf_counter() - started
     document = plans_document(result, binjai, params)
     _check_plans(document)
-    assert len(document["plans"]) < 10
+    assert len(document["plans"]) < 50
     assert wall < params.time_limit + 10, f"{wall:.1f} s for a {params.time_limit} s limit"
 
 
