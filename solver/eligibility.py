@@ -96,6 +96,34 @@ class Problem:
     def n_employees(self) -> int:
         return int(self.nips.shape[0])
 
+    @cached_property
+    def _employee_index(self) -> dict[str, int]:
+        return {str(n): i for i, n in enumerate(self.nips)}
+
+    @cached_property
+    def _position_index(self) -> dict[str, int]:
+        return {str(p): i for i, p in enumerate(self.position_ids)}
+
+    @cached_property
+    def _pair_codes(self) -> np.ndarray:
+        return self.pairs.emp.astype(np.int64) * self.n_positions + self.pairs.pos
+
+    def find_pairs(self, keys: Iterable[tuple[str, str]]) -> np.ndarray:
+        """Index into ``pairs`` of each (nip, position id); -1 where no such pair exists.
+
+        Pairs are sorted by (employee, position), so each key is one binary search.
+        """
+        employee, position = self._employee_index, self._position_index
+        n_p = self.n_positions
+        wanted = np.array([employee[str(n)] * n_p + position[str(p)]
+                           if str(n) in employee and str(p) in position else -1
+                           for n, p in keys], dtype=np.int64)
+        codes = self._pair_codes
+        if codes.size == 0:
+            return np.full(wanted.size, -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
+        return np.where((wanted >= 0) & (codes[at] == wanted), at, -1)
+
     @property
     def n_positions(self) -> int:
         return int(self.position_ids.shape[0])

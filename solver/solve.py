@@ -166,19 +166,8 @@ class _Engine:
     def _initial_hint(self) -> np.ndarray | None:
         if not self.params.hint:
             return None
-        problem = self.problem
-        # Pairs are sorted by (employee, position): look each hinted pair up by code
-        # rather than testing every pair of a large round against the hint.
-        employee = {str(n): i for i, n in enumerate(problem.nips)}
-        position = {str(p): i for i, p in enumerate(problem.position_ids)}
-        n_p = problem.n_positions
-        codes = problem.pairs.emp.astype(np.int64) * n_p + problem.pairs.pos
-        wanted = np.array(sorted({employee[n] * n_p + position[p] for n, p in self.params.hint
-                                  if n in employee and p in position}), dtype=np.int64)
-        if wanted.size == 0 or codes.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        at = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
-        return np.unique(at[codes[at] == wanted])
+        found = self.problem.find_pairs(self.params.hint)
+        return np.unique(found[found >= 0])
 
     def _lp_bound(self, time_limit: float) -> LpBound:
         state = self.warm

@@ -52,22 +52,14 @@ def competency_label(column: str) -> str:
 
 
 class PairIndex:
-    """(nip, position id) -> index into ``problem.pairs``, without a dict of every pair
-    (pairs are sorted by employee then position, so one binary search finds one)."""
+    """(nip, position id) -> index into ``problem.pairs``, without a dict of every pair."""
 
     def __init__(self, problem: Problem):
-        self.n_positions = problem.n_positions
-        self.employee = {str(n): i for i, n in enumerate(problem.nips)}
-        self.position = {str(p): i for i, p in enumerate(problem.position_ids)}
-        self.codes = problem.pairs.emp.astype(np.int64) * self.n_positions + problem.pairs.pos
+        self.problem = problem
 
     def get(self, key: tuple[str, str]) -> int | None:
-        e, p = self.employee.get(str(key[0])), self.position.get(str(key[1]))
-        if e is None or p is None:
-            return None
-        code = e * self.n_positions + p
-        at = int(np.searchsorted(self.codes, code))
-        return at if at < self.codes.size and int(self.codes[at]) == code else None
+        found = int(self.problem.find_pairs([key])[0])
+        return found if found >= 0 else None
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         return self.get(key) is not None
