@@ -1,4 +1,4 @@
-"""Independent checker of a placement plan (MODEL.md sections 3-7).
+"""Independent checker of a placement plan (MODEL.md sections 3-7 and 9).
 
 Recomputes, from the validated :class:`~solver.scenario.Scenario` alone, whether a
 plan (the ``(nip, position)`` pairs with ``x = 1``, stays included) obeys every
@@ -19,6 +19,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from solver.scenario import PERFORMANCE_ORDER, Scenario
@@ -260,6 +261,15 @@ class ScenarioView:
             for row in scenario.assessments.to_dict("records"):
                 self.assessed[(str(row["nip"]), str(row["position"]))] = int(row["score"])
 
+        # Section 9: requested posts and public satisfaction per unit.
+        self.preference_rank: dict[tuple[str, str], int] = {}
+        for row in scenario.preferences.to_dict("records"):
+            self.preference_rank[(str(row["nip"]), str(row["position"]))] = int(row["rank"])
+        self.ikm_hundredths: dict[str, int] = {
+            str(row["unit"]): int(row["ikm_hundredths"])
+            for row in scenario.units.to_dict("records")
+        }
+
         self.locks = {(pair.nip, pair.position) for pair in scenario.locks}
         self.forbid = {(pair.nip, pair.position) for pair in scenario.forbid}
 
@@ -278,6 +288,22 @@ class ScenarioView:
         if score is not None:
             return score
         return jpm(self.employees[nip].competencies, self.positions[pid].required)
+
+    def preference(self, nip: str, pid: str) -> int:
+        """``pref(e,p)`` of section 9: ``6 - rank`` for a listed pair, else 0."""
+        rank = self.preference_rank.get((nip, pid))
+        return 0 if rank is None else 6 - rank
+
+    def fit_multiplier(self, pid: str) -> int:
+        """``m(p)`` of section 9: the multiplier where the unit's IKM is below the threshold.
+
+        Compared as exact decimals: IKM 76.60 (7660 hundredths) is below 76.61.
+        """
+        rules = self.scenario.rules
+        ikm = self.ikm_hundredths.get(self.positions[pid].unit)
+        if ikm is not None and Fraction(ikm, 100) < Fraction(rules.low_ikm_below):
+            return rules.low_ikm_fit_multiplier
+        return 1
 
     def has_stay(self, nip: str) -> bool:
         """Whether the stay pair ``(e, current(e))`` exists (section 4)."""
@@ -359,6 +385,11 @@ class ScenarioView:
         fit = self.fit(nip, pid)
         if fit < rules.min_fit_for_move:
             return f"{nip} fit {fit} for {pid} < min_fit_for_move {rules.min_fit_for_move} (rule 8)"
+        # 9. voluntary round: only requested moves, unless the employee must move
+        if rules.voluntary_moves and (nip, pid) not in self.preference_rank:
+            must_move = nip in self.incumbents and not self.has_stay(nip)
+            if not must_move:
+                return f"{nip} did not ask for {pid} and voluntary_moves is on (rule 9)"
         return None
 
     # -- section 6 -------------------------------------------------------------
@@ -379,7 +410,8 @@ class ScenarioView:
             else 0
         )
         return (
-            w.fit * self.fit(nip, pid)
+            w.fit * self.fit_multiplier(pid) * self.fit(nip, pid)
+            + w.preference * self.preference(nip, pid)
             + w.education * edu
             + w.talent * promo * e.bonus
             - w.move * move

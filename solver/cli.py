@@ -128,6 +128,8 @@ def generate(
     out: Annotated[Path, typer.Option(help="Output directory")],
     seed: Annotated[int, typer.Option(help="Random seed")] = 0,
     employees: Annotated[int | None, typer.Option(min=1, help="Override employee count")] = None,
+    voice: Annotated[bool, typer.Option(
+        help="Also write preferences.csv and units.csv (MODEL.md section 9)")] = False,
 ) -> None:
     """Generate a realistic scenario (YAML + CSV) for a profile."""
     from solver.generate import PROFILES, generate_scenario
@@ -136,7 +138,8 @@ def generate(
         console.print(f"[red]Unknown profile {profile!r}[/]; choose one of: "
                       + ", ".join(sorted(PROFILES)))
         raise typer.Exit(EXIT_INVALID)
-    path = generate_scenario(profile, seed, out, employees=employees)
+    extra = {"voice": True} if voice else {}
+    path = generate_scenario(profile, seed, out, employees=employees, **extra)
     console.print(f"wrote {path}")
 
 

@@ -31,6 +31,8 @@ from solver.scenario import (
     Scenario,
     Scope,
     Weights,
+    empty_preferences,
+    empty_units,
 )
 
 MAX_ERRORS = 50
@@ -501,6 +503,95 @@ def _load_assessments(
     })
 
 
+# --------------------------------------------------------------------------- section 9
+
+_IKM_RE = re.compile(r"^(\d{1,3})(?:[.,](\d+))?$")
+
+
+def parse_ikm(text: str) -> int | str:
+    """An IKM cell as exact hundredths (``"76.61"`` -> 7661), or the reason it is not one.
+
+    Survey reports print the index with 2 decimals, with a point or (Indonesian style)
+    a comma; trailing zeros beyond them are accepted, anything finer is not.
+    """
+    match = _IKM_RE.match(text)
+    if not match:
+        return "is not a number; expected an IKM such as 82.15"
+    whole, decimals = match.group(1), (match.group(2) or "").rstrip("0")
+    if len(decimals) > 2:
+        return "has more than 2 decimals; an IKM is reported to 2 decimals (e.g. 82.15)"
+    hundredths = int(whole) * 100 + int((decimals + "00")[:2])
+    if not 2500 <= hundredths <= 10000:
+        return "is outside the IKM scale 25.00-100.00"
+    return hundredths
+
+
+def _load_preferences(
+    path: Path, label: str, nips: set[str], position_ids: set[str]
+) -> pd.DataFrame:
+    """The preferences table (section 9): one row per (employee, requested post)."""
+    frame = _read_table(path, label)
+    errors = _Collector(label)
+    _require_columns(frame, ["nip", "position", "rank"], errors)
+    ranks = _column(frame, "rank", errors, _ranged_int(1, 5),
+                    "a whole number 1-5 (1 = first choice)", 0, True)
+    pair_row: dict[tuple[str, str], int] = {}
+    rank_row: dict[tuple[str, int], int] = {}
+    nips_out = []
+    for row, nip, pid, rank in zip(frame["row"], frame["nip"], frame["position"], ranks,
+                                   strict=True):
+        nip = nip.replace(" ", "")
+        nips_out.append(nip)
+        if nip not in nips:
+            errors.add(f"NIP {_show(nip)} is not in the employees table", row, "nip")
+        if pid not in position_ids:
+            errors.add(f"position {_show(pid)} is not in the positions table", row, "position")
+        if (nip, pid) in pair_row:
+            errors.add(f"pair ({nip}, {pid}) was already listed on row {pair_row[(nip, pid)]}",
+                       row, "position")
+        elif rank and (nip, rank) in rank_row:
+            errors.add(f"rank {rank} is already used by NIP {nip} on row "
+                       f"{rank_row[(nip, rank)]}; each rank at most once per employee",
+                       row, "rank")
+        pair_row.setdefault((nip, pid), row)
+        if rank:
+            rank_row.setdefault((nip, rank), row)
+    errors.raise_if_any()
+    return pd.DataFrame({
+        "nip": pd.Series(nips_out, dtype=object),
+        "position": pd.Series(list(frame["position"]), dtype=object),
+        "rank": pd.Series(ranks, dtype=np.int64),
+        "row": frame["row"].astype(np.int64).to_numpy(),
+    })
+
+
+def _load_units(path: Path, label: str, known_units: set[str]) -> pd.DataFrame:
+    """The units table (section 9): the latest IKM of each unit, in exact hundredths."""
+    frame = _read_table(path, label)
+    errors = _Collector(label)
+    _require_columns(frame, ["unit", "ikm"], errors)
+    first_row: dict[str, int] = {}
+    hundredths: list[int] = []
+    for row, unit, text in zip(frame["row"], frame["unit"], frame["ikm"], strict=True):
+        if unit not in known_units:
+            errors.add(f"unit {_show(unit)} is not a unit of the positions table", row, "unit")
+        elif unit in first_row:
+            errors.add(f"unit {_show(unit)} already appears on row {first_row[unit]}",
+                       row, "unit")
+        first_row.setdefault(unit, row)
+        value = parse_ikm(text) if text else "is blank; expected the unit's IKM, 25.00-100.00"
+        if isinstance(value, str):
+            errors.add(f"{_show(text)} {value}" if text else value, row, "ikm")
+            value = 0
+        hundredths.append(value)
+    errors.raise_if_any()
+    return pd.DataFrame({
+        "unit": pd.Series(list(frame["unit"]), dtype=object),
+        "ikm_hundredths": pd.Series(hundredths, dtype=np.int64),
+        "row": frame["row"].astype(np.int64).to_numpy(),
+    })
+
+
 # --------------------------------------------------------------------------- YAML
 
 
@@ -565,6 +656,10 @@ _RULE_SPECS: dict[str, tuple[str, Any, Any]] = {
     "retirement_horizon_months": ("int", 0, 600),
     "promotion_min_performance": ("enum", PERFORMANCE_ORDER, None),
     "min_fit_for_move": ("int", 0, 10000),
+    # Section 9.
+    "voluntary_moves": ("bool", None, None),
+    "low_ikm_below": ("fraction", 0, 100),
+    "low_ikm_fit_multiplier": ("int", 1, 10),
 }
 
 
@@ -613,19 +708,27 @@ def _parse_rules(raw: Any, doc: _Yaml) -> Rules:
                 continue
             values[str(key)] = number
         elif kind == "fraction":
+            expected = f"expected a number between {low} and {high}"
             if isinstance(value, bool) or not isinstance(value, int | float | str):
-                doc.add(path, f"{value!r} is not valid; expected a number between 0 and 1")
+                doc.add(path, f"{value!r} is not valid; {expected}")
                 continue
             try:
                 # repr() of a float is its shortest decimal, i.e. what the YAML said.
                 fraction = Fraction(repr(value) if isinstance(value, float) else str(value))
             except (ValueError, ZeroDivisionError):
-                doc.add(path, f"{value!r} is not valid; expected a number between 0 and 1")
+                doc.add(path, f"{value!r} is not valid; {expected}")
                 continue
-            if not 0 <= fraction <= 1:
-                doc.add(path, f"{value!r} is out of range; expected a number between 0 and 1")
+            if not low <= fraction <= high:
+                doc.add(path, f"{value!r} is out of range; {expected}")
                 continue
             values[str(key)] = fraction
+        elif kind == "bool":
+            flag = value if isinstance(value, bool) else (
+                parse_bool(value.strip()) if isinstance(value, str) and value.strip() else None)
+            if flag is None:
+                doc.add(path, f"{value!r} is not valid; expected true or false")
+                continue
+            values[str(key)] = flag
         else:
             key_text = _enum_key(str(value))
             if key_text not in low:
@@ -764,8 +867,9 @@ def load_scenario(path: str | Path) -> Scenario:
     for key in ("employees", "positions"):
         if not isinstance(config.get(key), str) or not config.get(key, "").strip():
             doc.add(key, f"is missing; give the path of the {key} table (CSV or XLSX)")
-    if config.get("assessments") is not None and not isinstance(config.get("assessments"), str):
-        doc.add("assessments", "must be the path of the assessments table")
+    for key in ("assessments", "preferences", "units"):
+        if config.get(key) is not None and not isinstance(config.get(key), str):
+            doc.add(key, f"must be the path of the {key} table")
     rules = _parse_rules(config.get("rules"), doc)
     weights = _parse_int_block(config.get("weights"), doc, "weights", Weights, 0, 1_000_000)
     plans = _parse_int_block(config.get("plans"), doc, "plans", PlanSettings, 0, 1000)
@@ -794,6 +898,15 @@ def load_scenario(path: str | Path) -> Scenario:
             "nip": pd.Series([], dtype=object), "position": pd.Series([], dtype=object),
             "score": pd.Series([], dtype=np.int64), "row": pd.Series([], dtype=np.int64),
         })
+
+    preferences = empty_preferences()
+    if config.get("preferences"):
+        label_p = config["preferences"].strip()
+        preferences = _load_preferences(base / label_p, label_p, nips, position_ids)
+    unit_table = empty_units()
+    if config.get("units"):
+        label_u = config["units"].strip()
+        unit_table = _load_units(base / label_u, label_u, set(positions["unit"]))
 
     units = set(positions["unit"])
     if scope.units is not None:
@@ -832,6 +945,8 @@ def load_scenario(path: str | Path) -> Scenario:
         plans=plans,
         locks=tuple(dict.fromkeys(p for _, p in locks)),
         forbid=tuple(dict.fromkeys(p for _, p in forbid)),
+        preferences=preferences,
+        units=unit_table,
         config=config,
         source=str(path),
     )

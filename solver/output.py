@@ -36,6 +36,10 @@ def input_hash(scenario: Scenario) -> str:
     digest.update(json.dumps(scenario.config, sort_keys=True, default=str).encode())
     for frame in (scenario.employees, scenario.positions, scenario.assessments):
         digest.update(frame.drop(columns=["row"]).to_csv(index=False).encode())
+    # Section 9 tables only when given, so a scenario without them keeps its hash.
+    for frame in (scenario.preferences, scenario.units):
+        if not frame.empty:
+            digest.update(frame.drop(columns=["row"]).to_csv(index=False).encode())
     return digest.hexdigest()
 
 

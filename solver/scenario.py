@@ -25,6 +25,11 @@ positions (one row per position, in file order)
     one int column per competency ``c.<name>`` (0..5), ``row`` int.
 
 assessments: columns ``nip``, ``position``, ``score`` (int 0..10000), ``row``.
+
+preferences (section 9, optional): ``nip``, ``position``, ``rank`` (int 1..5), ``row``.
+
+units (section 9, optional): ``unit`` str, ``ikm_hundredths`` int 2500..10000 (the IKM
+    times 100, exact: 76.61 is 7661), ``row``.
 """
 
 from __future__ import annotations
@@ -59,6 +64,11 @@ class Rules:
     retirement_horizon_months: int = 12
     promotion_min_performance: str = "baik"
     min_fit_for_move: int = 0
+    # Section 9 (employee voice, public feedback); the defaults leave sections 4-8 unchanged.
+    voluntary_moves: bool = False
+    # Exact decimal, like max_unit_turnover: an IKM of 76.60 is below 76.61, 76.61 is not.
+    low_ikm_below: Fraction = Fraction(7661, 100)
+    low_ikm_fit_multiplier: int = 1
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class Weights:
     move: int = 300
     vacancy: int = 5000
     overstay: int = 20000
+    preference: int = 0  # section 9: + W.preference * (6 - rank) for a listed pair
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,21 @@ class Scope:
     levels: tuple[int, ...] | None = None
 
 
+def empty_preferences() -> pd.DataFrame:
+    """The preferences table of a scenario that names none (section 9)."""
+    return pd.DataFrame({"nip": pd.Series([], dtype=object),
+                         "position": pd.Series([], dtype=object),
+                         "rank": pd.Series([], dtype="int64"),
+                         "row": pd.Series([], dtype="int64")})
+
+
+def empty_units() -> pd.DataFrame:
+    """The units table of a scenario that names none (section 9)."""
+    return pd.DataFrame({"unit": pd.Series([], dtype=object),
+                         "ikm_hundredths": pd.Series([], dtype="int64"),
+                         "row": pd.Series([], dtype="int64")})
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario. Build it with :func:`solver.io.load_scenario`."""
@@ -113,6 +139,8 @@ class Scenario:
     plans: PlanSettings = field(default_factory=PlanSettings)
     locks: tuple[Pair, ...] = ()
     forbid: tuple[Pair, ...] = ()
+    preferences: pd.DataFrame = field(default_factory=empty_preferences)
+    units: pd.DataFrame = field(default_factory=empty_units)
     # Raw YAML mapping as read (after validation), for hashing and what-if edits.
     config: dict[str, Any] = field(default_factory=dict, compare=False)
     source: str = "scenario.yaml"

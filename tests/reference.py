@@ -1,6 +1,6 @@
 """Test helpers: a HiGHS reference model of MODEL.md and a random scenario writer.
 
-:func:`highs_optimum` builds the whole MIP of MODEL.md sections 4-7 by
+:func:`highs_optimum` builds the whole MIP of MODEL.md sections 4-7 and 9 by
 enumerating every (employee, position) pair with plain loops and solves it with
 HiGHS, independently of the CP-SAT engine; the engine's plans are compared with
 it in ``tests/test_highs_crosscheck.py``. Pair existence and scores are read
@@ -186,6 +186,7 @@ def random_scenario(
     tmp_dir: Path,
     n_employees: int | None = None,
     n_positions: int | None = None,
+    voice: bool = False,
 ) -> Path:
     """Write a small random scenario folder under ``tmp_dir`` and return its YAML path.
 
@@ -195,6 +196,13 @@ def random_scenario(
     requirements, open-selection posts with assessments, retirement near the
     horizon, sanctions, overstays, binding unit turnover limits, locks and
     forbids (one sometimes on a stay pair), minimum fit and varied weights.
+
+    With ``voice`` the same scenario (same tables, same rules) also gets the
+    section 9 inputs, drawn from a second random stream so the rest is
+    unchanged: a preferences table (ranks 1-5, some own posts, some out of
+    scope or abolished), a units table with IKM values on and around the
+    threshold, and the voluntary-moves rule, IKM threshold, multiplier and
+    preference weight.
     """
     rng = random.Random(seed)
     folder = Path(tmp_dir) / f"random_{seed}"
@@ -387,6 +395,9 @@ def random_scenario(
     if forbid:
         config["forbid"] = forbid
 
+    if voice:
+        _add_voice(random.Random(f"voice-{seed}"), config, employees, positions, folder)
+
     _write_csv(folder / "employees.csv", employees)
     _write_csv(folder / "positions.csv", positions)
     if assessments:
@@ -394,6 +405,44 @@ def random_scenario(
     path = folder / "scenario.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return path
+
+
+def _add_voice(rng: random.Random, config: dict, employees: list[dict],
+               positions: list[dict], folder: Path) -> None:
+    """Section 9 inputs for a random scenario: preferences, IKM per unit, the rules."""
+    preferences = []
+    ids = [p["id"] for p in positions]
+    for e in employees:
+        if rng.random() < 0.35:
+            continue
+        wanted = rng.sample(ids, min(len(ids), rng.choice((1, 1, 2, 2, 3, 5))))
+        if e["current_position"] and rng.random() < 0.25:  # "I would rather stay"
+            wanted = list(dict.fromkeys([e["current_position"], *wanted]))[:5]
+        ranks = sorted(rng.sample(range(1, 6), len(wanted))) if rng.random() < 0.3 \
+            else list(range(1, len(wanted) + 1))
+        for pid, rank in zip(wanted, ranks, strict=True):
+            preferences.append({"nip": e["nip"], "position": pid, "rank": rank})
+    units = []
+    for unit in sorted({p["unit"] for p in positions}):
+        if rng.random() < 0.8:
+            ikm = rng.choice(("76.60", "76.61", "76.62", "64.99", "65", "88.3",
+                              f"{rng.randint(2500, 10000) / 100:.2f}"))
+            units.append({"unit": unit, "ikm": ikm})
+    if preferences:
+        _write_csv(folder / "preferences.csv", preferences)
+        config["preferences"] = "preferences.csv"
+    if units:
+        _write_csv(folder / "units.csv", units)
+        config["units"] = "units.csv"
+    rules = config["rules"]
+    if rng.random() < 0.4:
+        rules["voluntary_moves"] = True
+    if rng.random() < 0.5:
+        rules["low_ikm_below"] = rng.choice((76.61, 76.62, 65, 88.31, 100))
+    if rng.random() < 0.7:
+        rules["low_ikm_fit_multiplier"] = rng.randint(1, 4)
+    weights = config.setdefault("weights", {})
+    weights["preference"] = rng.choice((0, 100, 1000, 3000, 10000))
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:

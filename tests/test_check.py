@@ -371,3 +371,129 @@ def test_check_ranked():
     assert check_ranked(None, [a, b], 2) == []  # type: ignore[arg-type]
     problems = check_ranked(None, [a, b, c], 2)  # type: ignore[arg-type]
     assert len(problems) == 1 and "plan 3" in problems[0] and "plan 2" in problems[0]
+
+
+# ----------------------------------------------------------------- section 9
+
+
+def _table(folder: Path, name: str, rows: list[dict]) -> str:
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / name).open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return name
+
+
+def _voice(tmp_path: Path, preferences=(), units=(), **config: object):
+    """Unit U: A, B (level 3); unit V: C (level 3). e1 holds A since 2020-01-01 (84
+    months: overstay), e2 is unplaced at level 3. All III/b, no competencies: fit 10000.
+    max_unit_turnover 1 unless given, so e1 may leave U."""
+    employees = [emp(1, current_position="A", position_since="2020-01-01"),
+                 emp(2, current_level=3)]
+    positions = [pos("A"), pos("B"), pos("C", unit="V")]
+    files: dict[str, str] = {}
+    if preferences:
+        files["preferences"] = _table(tmp_path, "preferences.csv", list(preferences))
+    if units:
+        files["units"] = _table(tmp_path, "units.csv", list(units))
+    config["rules"] = {"max_unit_turnover": 1, **dict(config.get("rules") or {})}
+    return scenario(tmp_path, employees, positions, **files, **config)
+
+
+E1, E2 = nip(1, "1985-06-15"), nip(2, "1985-06-15")
+
+
+def test_preference_term_by_rank(tmp_path):
+    prefs = [{"nip": E1, "position": "B", "rank": 1}, {"nip": E1, "position": "A", "rank": 4},
+             {"nip": E2, "position": "C", "rank": 5}]
+    sc = _voice(tmp_path, prefs, weights={"preference": 1000})
+    view = ScenarioView(sc)
+    assert [view.preference(E1, "B"), view.preference(E1, "A"), view.preference(E2, "C"),
+            view.preference(E2, "B")] == [5, 2, 1, 0]  # 6 - rank; unlisted 0
+    # score(e1,B) = 10000 + 1000*5 - 300 + 5000 = 19700
+    # score(e2,C) = 10000 + 1000*1 - 300 + 5000 = 15700; constant 5000 * 3 = 15000
+    report = check_plan(sc, [(E1, "B"), (E2, "C")])
+    assert report.ok, report.violations
+    assert report.objective == 19700 + 15700 - 15000
+    # e1 staying in A (own post, rank 4): 10000 + 1000*2 - 20000 overstay + 5000 = -3000
+    assert check_plan(sc, [(E1, "A"), (E2, "C")]).objective == -3000 + 15700 - 15000
+
+
+def test_preference_weight_zero_changes_nothing(tmp_path):
+    prefs = [{"nip": E1, "position": "B", "rank": 1}]
+    plain = check_plan(_voice(tmp_path / "a"), [(E1, "B"), (E2, "C")]).objective
+    listed = check_plan(_voice(tmp_path / "b", prefs), [(E1, "B"), (E2, "C")]).objective
+    assert plain == listed == (10000 - 300 + 5000) * 2 - 15000
+
+
+def test_voluntary_moves_rule_9(tmp_path):
+    prefs = [{"nip": E1, "position": "B", "rank": 1}]
+    sc = _voice(tmp_path, prefs, rules={"voluntary_moves": True})
+    view = ScenarioView(sc)
+    assert view.pair_problem(E1, "B") is None  # asked for
+    assert "did not ask for C" in view.pair_problem(E1, "C")  # not asked: no move pair
+    assert "rule 9" in view.pair_problem(E2, "B")  # a candidate who asked for nothing
+    assert view.pair_problem(E1, "A") is None  # the stay pair always exists
+    assert check_plan(sc, [(E1, "B")]).ok
+    assert not check_plan(sc, [(E1, "C")]).ok
+    assert not check_plan(sc, [(E1, "A"), (E2, "B")]).ok
+    # off (default): every pair the other rules allow
+    off = ScenarioView(_voice(tmp_path / "off", prefs))
+    assert off.pair_problem(E1, "C") is None and off.pair_problem(E2, "B") is None
+
+
+def test_voluntary_moves_whoever_must_move_may_go_anywhere(tmp_path):
+    # e1's stay pair is forbidden: an incumbent without a stay pair ignores rule 9.
+    sc = _voice(tmp_path, [{"nip": E2, "position": "B", "rank": 1}],
+                rules={"voluntary_moves": True, "max_unit_turnover": 1},
+                forbid=[{"nip": E1, "position": "A"}])
+    view = ScenarioView(sc)
+    assert view.pair_problem(E1, "C") is None and view.pair_problem(E1, "B") is None
+    assert "rule 9" in view.pair_problem(E2, "C")
+    assert check_plan(sc, [(E1, "C"), (E2, "B")]).ok
+
+
+def test_voluntary_moves_lock_still_exists(tmp_path):
+    sc = _voice(tmp_path, [{"nip": E1, "position": "B", "rank": 1}],
+                rules={"voluntary_moves": True}, locks=[{"nip": E2, "position": "C"}])
+    assert ScenarioView(sc).pair_problem(E2, "C") is None
+    assert check_plan(sc, [(E1, "A"), (E2, "C")]).ok
+
+
+@pytest.mark.parametrize(("ikm", "below", "multiplied"), [
+    ("76.60", None, True),  # 76.60 < 76.61 (default threshold)
+    ("76.61", None, False),  # equal is not below
+    ("76.61", 76.62, True),
+    ("65", 65, False),
+    ("64.99", 65, True),
+])
+def test_low_ikm_multiplier_exact(tmp_path, ikm, below, multiplied):
+    rules: dict = {"low_ikm_fit_multiplier": 3}
+    if below is not None:
+        rules["low_ikm_below"] = below
+    sc = _voice(tmp_path, units=[{"unit": "V", "ikm": ikm}], rules=rules)
+    view = ScenarioView(sc)
+    assert view.fit_multiplier("C") == (3 if multiplied else 1)
+    assert view.fit_multiplier("A") == 1  # unit U has no units row
+    # score(e2,C) = 1 * m * 10000 - 300 + 5000
+    report = check_plan(sc, [(E1, "A"), (E2, "C")])
+    assert report.objective == (-5000) + (3 if multiplied else 1) * 10000 + 4700 - 15000
+
+
+def test_low_ikm_multiplier_default_one(tmp_path):
+    sc = _voice(tmp_path, units=[{"unit": "V", "ikm": "30"}])
+    assert ScenarioView(sc).fit_multiplier("C") == 1
+
+
+def test_min_fit_compares_plain_fit_under_multiplier(tmp_path):
+    # C requires integritas 4; e2 has 3: jpm = floor(10000*3/4) = 7500 < 8000 -> no pair,
+    # even though m(C) * 7500 = 30000 would pass (rule 4.8 compares the plain fit).
+    employees = [emp(2, current_level=3, **{"c.integritas": 3})]
+    positions = [pos("C", unit="V", **{"c.integritas": 4})]
+    _table(tmp_path, "units.csv", [{"unit": "V", "ikm": "50"}])
+    sc = scenario(tmp_path, employees, positions, units="units.csv",
+                  rules={"low_ikm_fit_multiplier": 4, "min_fit_for_move": 8000})
+    assert "rule 8" in ScenarioView(sc).pair_problem(E2, "C")

@@ -21,6 +21,8 @@ except ImportError:  # tests/ itself on sys.path (pytest's rootdir-less import m
     from reference import highs_solve, random_scenario  # type: ignore[no-redef]
 
 SEEDS = range(40)
+# The same scenarios with the section 9 tables and rules (tests.reference._add_voice).
+VOICE_SEEDS = range(30)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -38,6 +40,33 @@ def test_reference_solution_passes_checker(seed, tmp_path):
         assert report.objective == objective
         plans.append(pairs)
     assert check_ranked(sc, plans, sc.plans.min_difference) == []
+
+
+@pytest.mark.parametrize("seed", VOICE_SEEDS)
+def test_reference_solution_passes_checker_with_voice(seed, tmp_path):
+    """Section 9 (preferences, voluntary moves, IKM multiplier): HiGHS and checker agree."""
+    sc = load_scenario(random_scenario(seed, tmp_path, voice=True))
+    solved = highs_solve(sc)
+    if solved is None:
+        return
+    objective, pairs = solved
+    report = check_plan(sc, pairs)
+    assert report.ok, report.violations
+    assert report.objective == objective
+
+
+def test_voice_scenarios_exercise_section_9(tmp_path):
+    """The voice seeds really use every section 9 input, and most stay feasible."""
+    seen = {"voluntary": 0, "multiplied": 0, "preference_weight": 0, "feasible": 0}
+    for seed in VOICE_SEEDS:
+        sc = load_scenario(random_scenario(seed, tmp_path, voice=True))
+        seen["voluntary"] += sc.rules.voluntary_moves
+        seen["preference_weight"] += sc.weights.preference > 0 and not sc.preferences.empty
+        seen["multiplied"] += sc.rules.low_ikm_fit_multiplier > 1 and any(
+            ikm < sc.rules.low_ikm_below * 100 for ikm in sc.units["ikm_hundredths"])
+        seen["feasible"] += highs_solve(sc) is not None
+    assert seen["voluntary"] >= 5 and seen["multiplied"] >= 5, seen
+    assert seen["preference_weight"] >= 15 and seen["feasible"] >= 15, seen
 
 
 def test_random_scenarios_mostly_feasible(tmp_path):

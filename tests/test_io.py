@@ -158,3 +158,141 @@ def test_cli_exits_2_without_traceback_and_writes_nothing(tmp_path):
     assert "employees.csv row 2, column grade" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert not out.exists()
+
+
+# ----------------------------------------------------------------- section 9 tables
+
+
+def _voice_tables(tmp_path: Path, preferences=None, units=None, **config):
+    """EMPLOYEES/POSITIONS plus a preferences and/or units table; returns the YAML path."""
+    import csv
+
+    files = {}
+    for key, rows in (("preferences", preferences), ("units", units)):
+        if rows is None:
+            continue
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        with (tmp_path / f"{key}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        files[key] = f"{key}.csv"
+    return write_scenario(tmp_path, EMPLOYEES, POSITIONS, None, **files, **config)
+
+
+def test_section9_tables_read_exactly(tmp_path):
+    prefs = [{"nip": nip(1), "position": "B", "rank": "1"},
+             {"nip": nip(1), "position": "007", "rank": "3"},  # own post; ranks may skip
+             {"nip": nip(2), "position": "B", "rank": "5"}]
+    sc = load_scenario(_voice_tables(tmp_path, prefs, [{"unit": "Dinas A", "ikm": "76,6"}],
+                                     rules={"voluntary_moves": True, "low_ikm_below": 80.05,
+                                            "low_ikm_fit_multiplier": 3},
+                                     weights={"preference": 700}))
+    assert list(sc.preferences["rank"]) == [1, 3, 5]
+    assert list(sc.preferences["row"]) == [2, 3, 4]
+    assert sc.units["ikm_hundredths"].tolist() == [7660]  # "76,6" = 76.60, kept exact
+    assert sc.rules.voluntary_moves is True
+    assert str(sc.rules.low_ikm_below) == "1601/20"  # 80.05 exactly, not a float
+    assert sc.rules.low_ikm_fit_multiplier == 3
+    assert sc.weights.preference == 700
+
+
+def test_section9_defaults_are_off(tmp_path):
+    sc = load_scenario(write_scenario(tmp_path, EMPLOYEES, POSITIONS))
+    assert sc.preferences.empty and sc.units.empty
+    assert sc.rules.voluntary_moves is False
+    assert str(sc.rules.low_ikm_below) == "7661/100"
+    assert sc.rules.low_ikm_fit_multiplier == 1 and sc.weights.preference == 0
+
+
+@pytest.mark.parametrize(("rows", "fragments"), [
+    # unknown NIP
+    ([{"nip": nip(9), "position": "B", "rank": "1"}],
+     ["preferences.csv row 2, column nip", f"NIP '{nip(9)}' is not in the employees table"]),
+    # unknown position id
+    ([{"nip": nip(1), "position": "Z", "rank": "1"}],
+     ["preferences.csv row 2, column position", "'Z' is not in the positions table"]),
+    # the same pair twice (row 3 repeats row 2)
+    ([{"nip": nip(1), "position": "B", "rank": "1"}, {"nip": nip(1), "position": "B", "rank": "2"}],
+     ["preferences.csv row 3, column position", "already listed on row 2"]),
+    # rank 1 used twice by one employee
+    ([{"nip": nip(1), "position": "B", "rank": "1"}, {"nip": nip(1), "position": "007", "rank": "1"}],
+     ["preferences.csv row 3, column rank", "rank 1 is already used by NIP", "on row 2"]),
+    # rank outside 1-5
+    ([{"nip": nip(1), "position": "B", "rank": "6"}],
+     ["preferences.csv row 2, column rank", "'6' is not valid", "1-5"]),
+    ([{"nip": nip(1), "position": "B", "rank": "0"}], ["preferences.csv row 2, column rank"]),
+    ([{"nip": nip(1), "position": "B", "rank": "1.5"}], ["preferences.csv row 2, column rank"]),
+    ([{"nip": nip(1), "position": "B", "rank": ""}],
+     ["preferences.csv row 2, column rank", "is blank"]),
+])
+def test_preference_errors(tmp_path, rows, fragments):
+    with pytest.raises(InputError) as info:
+        load_scenario(_voice_tables(tmp_path, preferences=rows))
+    assert len(info.value.errors) == 1, info.value.errors
+    assert all(f in info.value.errors[0] for f in fragments), info.value.errors
+
+
+def test_preferences_valid_edge_cases(tmp_path):
+    # rank 1 and rank 5 at the bounds; the same rank used by two different employees
+    rows = [{"nip": nip(1), "position": "B", "rank": "5"},
+            {"nip": nip(2), "position": "B", "rank": "5"},
+            {"nip": nip(2), "position": "007", "rank": "1"}]
+    sc = load_scenario(_voice_tables(tmp_path, preferences=rows))
+    assert sc.preferences["rank"].tolist() == [5, 5, 1]
+
+
+@pytest.mark.parametrize(("rows", "fragments"), [
+    ([{"unit": "Dinas Z", "ikm": "80"}],
+     ["units.csv row 2, column unit", "'Dinas Z' is not a unit of the positions table"]),
+    ([{"unit": "Dinas A", "ikm": "80"}, {"unit": "Dinas A", "ikm": "81"}],
+     ["units.csv row 3, column unit", "already appears on row 2"]),
+    ([{"unit": "Dinas A", "ikm": "24.99"}],
+     ["units.csv row 2, column ikm", "'24.99' is outside the IKM scale 25.00-100.00"]),
+    ([{"unit": "Dinas A", "ikm": "100.01"}], ["units.csv row 2, column ikm", "outside"]),
+    ([{"unit": "Dinas A", "ikm": "76.615"}],
+     ["units.csv row 2, column ikm", "'76.615' has more than 2 decimals"]),
+    ([{"unit": "Dinas A", "ikm": "baik"}], ["units.csv row 2, column ikm", "is not a number"]),
+    ([{"unit": "Dinas A", "ikm": "-80"}], ["units.csv row 2, column ikm", "is not a number"]),
+    ([{"unit": "Dinas A", "ikm": ""}], ["units.csv row 2, column ikm", "is blank"]),
+])
+def test_unit_errors(tmp_path, rows, fragments):
+    with pytest.raises(InputError) as info:
+        load_scenario(_voice_tables(tmp_path, units=rows))
+    assert len(info.value.errors) == 1, info.value.errors
+    assert all(f in info.value.errors[0] for f in fragments), info.value.errors
+
+
+@pytest.mark.parametrize(("text", "hundredths"), [
+    ("25", 2500), ("25.00", 2500), ("100", 10000), ("100.00", 10000), ("76.61", 7661),
+    ("76.6", 7660), ("76,61", 7661), ("76.610", 7661),  # trailing zeros are still 2 decimals
+])
+def test_ikm_bounds_and_exact_hundredths(tmp_path, text, hundredths):
+    sc = load_scenario(_voice_tables(tmp_path, units=[{"unit": "Dinas A", "ikm": text}]))
+    assert sc.units["ikm_hundredths"].tolist() == [hundredths]
+
+
+@pytest.mark.parametrize(("config", "fragment"), [
+    ({"rules": {"voluntary_moves": "maybe"}}, "key rules.voluntary_moves: 'maybe' is not valid"),
+    ({"rules": {"low_ikm_below": 101}}, "key rules.low_ikm_below: 101 is out of range"),
+    ({"rules": {"low_ikm_below": "tinggi"}}, "key rules.low_ikm_below: 'tinggi' is not valid"),
+    ({"rules": {"low_ikm_fit_multiplier": 0}}, "key rules.low_ikm_fit_multiplier: 0 is not valid"),
+    ({"rules": {"low_ikm_fit_multiplier": 11}}, "expected a whole number 1-10"),
+    ({"weights": {"preference": -1}}, "key weights.preference"),
+    ({"preferences": ["a.csv"]}, "key preferences: must be the path of the preferences table"),
+    ({"units": 3}, "key units: must be the path of the units table"),
+])
+def test_section9_yaml_errors(tmp_path, config, fragment):
+    errors = errors_for(tmp_path, **config)
+    assert any(fragment in e for e in errors), errors
+
+
+def test_section9_cli_exits_2(tmp_path):
+    path = _voice_tables(tmp_path, units=[{"unit": "Dinas A", "ikm": "76.615"}])
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "solver.cli", "solve", str(path), "--out",
+                           str(out)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "units.csv row 2, column ikm" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert not out.exists()

@@ -28,6 +28,10 @@ class Profile:
         The planning round written into ``scenario.yaml`` (``None`` = all).
     abolished
         Posts in scope turned into headcount 0 (holders must move).
+    voice
+        Also write the MODEL.md section 9 tables: ``preferences.csv`` (career
+        preferences) and ``units.csv`` (IKM per unit). Off by default; the other
+        tables are the same either way (``solver.generate.voice``).
     """
 
     name: str
@@ -49,6 +53,7 @@ class Profile:
     discipline_rate: float = 0.02
     as_of: dt.date = dt.date(2027, 1, 2)
     year_label: str = "2027"
+    voice: bool = False
 
 
 PROFILES: dict[str, Profile] = {
