@@ -21,6 +21,7 @@ from solver.eligibility import Problem, build_problem
 from solver.infeasibility import explain_infeasibility
 from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
+from solver.model.flow import core_bound
 from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
 from solver.result import Assignment, Plan, Progress, Result, SolveParams
 from solver.scenario import Scenario
@@ -179,6 +180,8 @@ class _Engine:
         return lp_bound(self.problem, self.blocks, time_limit=time_limit)
 
     def use_lp(self) -> None:
+        if self._use_core():
+            return
         try:
             self.lp = self._lp_bound(self.clock.left())
         except LpTimeout:
@@ -194,6 +197,26 @@ class _Engine:
             self.stats["lp_bound"] = round(self.lp.bound, 3)
             if self.hint is None and self.lp.x is not None:
                 self.hint = np.flatnonzero(self.lp.x > 0.5)
+
+    def _use_core(self) -> bool:
+        """Take the transportation core's bound (:mod:`solver.model.flow`) instead of the
+        LP when the core's optimal plan meets every row and reaches its bound: then that
+        plan is optimal (a feasible optimum of a relaxation) and the potentials' duals
+        prune the ranked plans as the LP's would. About a second at city scale."""
+        core = core_bound(self.problem, self.blocks)
+        if core is None:
+            return False
+        self.lp = core
+        vertex = self._lp_vertex_plan()
+        if vertex is None or not vertex[2]:
+            self.lp = None
+            return False
+        self.stats["strategy"] = "flow-core"
+        self.stats["core_s"] = round(core.wall, 3)
+        self.stats["lp_bound"] = round(core.bound, 3)
+        if self.hint is None:
+            self.hint = vertex[0].chosen
+        return True
 
     def first_plan(self, seconds: float) -> tuple[CpOutcome, int, bool] | None:
         """A first plan within ``seconds`` after the time limit: the LP vertex when it
@@ -337,7 +360,8 @@ class _Engine:
             if vertex is not None and vertex[2]:
                 # An integral LP vertex that meets every row and reaches the Lagrangian
                 # bound is optimal by LP duality; CP-SAT has nothing left to prove.
-                self.stats["plan1_proof"] = "lp-duality"
+                self.stats["plan1_proof"] = "core-duality" if self.stats["strategy"] == "flow-core" \
+                    else "lp-duality"
                 self.hint = vertex[0].chosen
                 return vertex
         margin = self._margin()

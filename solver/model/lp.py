@@ -65,6 +65,41 @@ def _top_k(keys: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
     return order[rank < k]
 
 
+def row_matrix(problem: Problem, blocks: Sequence[RowBlock]
+               ) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
+    """The rows as a 0/1 matrix (rows x pairs) with their lower and upper bounds
+    (an upper bound above the row's size is the size; no upper bound is inf)."""
+    rows: list[np.ndarray] = []
+    members: list[np.ndarray] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    for block in blocks:
+        for m, l_, h_ in zip(block.members, block.lo, block.hi, strict=True):
+            rows.append(np.full(m.size, len(lo), dtype=np.int64))
+            members.append(m)
+            lo.append(float(l_))
+            hi.append(float(min(h_, m.size)) if h_ < INF else np.inf)
+    row_idx = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    col_idx = np.concatenate(members) if members else np.zeros(0, np.int64)
+    a = sparse.csc_matrix((np.ones(row_idx.size), (row_idx, col_idx)),
+                          shape=(len(lo), len(problem.pairs)))
+    return a, np.array(lo), np.array(hi)
+
+
+def lagrangian_bound(problem: Problem, blocks: Sequence[RowBlock],
+                     duals: np.ndarray) -> tuple[float, np.ndarray]:
+    """``(L, rc)`` of the module docstring for row multipliers ``duals`` (one per row
+    of ``blocks``, signs forced right here), ``L`` including the problem constant:
+    a valid bound whatever produced the multipliers."""
+    a, lo_a, hi_a = row_matrix(problem, blocks)
+    eq = lo_a == hi_a
+    upper = ~eq & np.isfinite(hi_a)
+    lower = ~eq & (lo_a > 0)
+    bound, rc = _lagrangian(a.T, problem.pairs.score.astype(np.float64), problem.pairs.lock,
+                            np.asarray(duals, dtype=np.float64), lo_a, hi_a, eq, upper, lower)
+    return bound + problem.constant, rc
+
+
 class LpTimeout(Exception):
     """The LP relaxation did not finish within its time limit."""
 
@@ -169,21 +204,7 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
     pairs = problem.pairs
     n = len(pairs)
     cost = pairs.score.astype(np.float64)
-    rows: list[np.ndarray] = []
-    members: list[np.ndarray] = []
-    lo: list[float] = []
-    hi: list[float] = []
-    for block in blocks:
-        for m, l_, h_ in zip(block.members, block.lo, block.hi, strict=True):
-            rows.append(np.full(m.size, len(lo), dtype=np.int64))
-            members.append(m)
-            lo.append(float(l_))
-            hi.append(float(min(h_, m.size)) if h_ < INF else np.inf)
-    n_rows = len(lo)
-    lo_a, hi_a = np.array(lo), np.array(hi)
-    row_idx = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    col_idx = np.concatenate(members) if members else np.zeros(0, np.int64)
-    a = sparse.csc_matrix((np.ones(row_idx.size), (row_idx, col_idx)), shape=(n_rows, n))
+    a, lo_a, hi_a = row_matrix(problem, blocks)
     a_t = a.T  # the transpose of a CSC matrix is a CSR view: no copy
     eq = lo_a == hi_a
     upper = ~eq & np.isfinite(hi_a)
