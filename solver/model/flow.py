@@ -248,8 +248,9 @@ def core_bound(problem: Problem, blocks: Sequence[RowBlock]) -> LpBound | None:
     d = potentials(residual(core, cost, chosen))
     if d is None:
         return None
-    bound, rc = lagrangian_bound(problem, blocks, row_duals(core, d, blocks, cost))
+    duals = row_duals(core, d, blocks, cost)
+    bound, rc = lagrangian_bound(problem, blocks, duals)
     x = np.zeros(len(problem.pairs))
     x[chosen] = 1.0
     return LpBound(True, bound, rc, x, time.perf_counter() - start, rounds=0,
-                   columns=len(problem.pairs))
+                   columns=len(problem.pairs), duals=duals)

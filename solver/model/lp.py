@@ -44,6 +44,9 @@ class LpBound:
     # Infeasible LP proven by a checked Farkas certificate (:func:`_farkas`): the
     # (family, entity) of the rows it combines, plus every lock; empty otherwise.
     conflict: tuple[tuple[str, int], ...] = ()
+    # The sign-corrected row multipliers the bound was computed from (one per row of
+    # the blocks solved), when feasible: the side rows' prices for shortlists.
+    duals: np.ndarray | None = None
 
 
 # HiGHS options set after the defaults (tuning experiments and benchmarks).
@@ -95,8 +98,9 @@ def lagrangian_bound(problem: Problem, blocks: Sequence[RowBlock],
     eq = lo_a == hi_a
     upper = ~eq & np.isfinite(hi_a)
     lower = ~eq & (lo_a > 0)
-    bound, rc = _lagrangian(a.T, problem.pairs.score.astype(np.float64), problem.pairs.lock,
-                            np.asarray(duals, dtype=np.float64), lo_a, hi_a, eq, upper, lower)
+    bound, rc, _ = _lagrangian(a.T, problem.pairs.score.astype(np.float64),
+                               problem.pairs.lock, np.asarray(duals, dtype=np.float64),
+                               lo_a, hi_a, eq, upper, lower)
     return bound + problem.constant, rc
 
 
@@ -333,14 +337,15 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
             highs.setOptionValue("simplex_strategy", LATER_ROUNDS_STRATEGY)
     x = np.zeros(n)
     x[in_lp] = np.asarray(solution.col_value)[col_of_pair[in_lp]]
-    bound, rc = _lagrangian(a_t, cost, lock, y, lo_a, hi_a, eq, upper, lower)
+    bound, rc, duals = _lagrangian(a_t, cost, lock, y, lo_a, hi_a, eq, upper, lower)
     # HiGHS's dual sign convention under maximisation is not ours to assume: either
     # sign-corrected vector gives a valid bound, so keep the tighter one.
-    other, rc_other = _lagrangian(a_t, cost, lock, -y, lo_a, hi_a, eq, upper, lower)
+    other, rc_other, duals_other = _lagrangian(a_t, cost, lock, -y, lo_a, hi_a, eq, upper,
+                                               lower)
     if other < bound:
-        bound, rc = other, rc_other
+        bound, rc, duals = other, rc_other, duals_other
     return LpBound(True, bound + problem.constant, rc, x, time.perf_counter() - start,
-                   rounds=rounds, columns=int(in_lp.sum()), warm=warm)
+                   rounds=rounds, columns=int(in_lp.sum()), warm=warm, duals=duals)
 
 
 def _retarget(state: LpState, problem: Problem, keys: list[tuple[object, ...]],
@@ -569,8 +574,8 @@ def _quiet_stdout() -> Iterator[None]:
 
 def _lagrangian(a_t: sparse.csr_matrix, cost: np.ndarray, lock: np.ndarray, y: np.ndarray,
                 lo_a: np.ndarray, hi_a: np.ndarray, eq: np.ndarray, upper: np.ndarray,
-                lower: np.ndarray) -> tuple[float, np.ndarray]:
-    """Bound ``L`` and reduced costs for duals ``y`` after forcing the right signs."""
+                lower: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Bound ``L``, reduced costs and the sign-corrected duals for duals ``y``."""
     y = y.copy()
     y[~eq & ~upper] = np.minimum(y[~eq & ~upper], 0)  # only a lower bound: y <= 0
     y[~eq & ~lower] = np.maximum(y[~eq & ~lower], 0)  # only an upper bound: y >= 0
@@ -579,4 +584,4 @@ def _lagrangian(a_t: sparse.csr_matrix, cost: np.ndarray, lock: np.ndarray, y: n
     lam = np.maximum(-y, 0)
     bound = float(mu[upper | eq] @ hi_a[upper | eq] - lam[lower | eq] @ lo_a[lower | eq])
     bound += float(np.maximum(rc[~lock], 0).sum() + rc[lock].sum())
-    return bound, rc
+    return bound, rc, y

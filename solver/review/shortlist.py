@@ -42,6 +42,7 @@ out) is marked ``complete: false`` with no number for the missing names.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,9 @@ from solver.model.cpsat import CpOutcome, solve_cpsat
 from solver.model.lp import LpBound, lp_bound
 from solver.result import Result, SolveParams
 from solver.review.explain import pair_index
+from solver.review.pricing import Candidate, PlanPricer, lock_bound, rank_post
 from solver.scenario import Scenario
+from solver.solve import rows_hold
 
 
 def _row(family: str, members: np.ndarray, lo: int, hi: int) -> RowBlock:
@@ -67,14 +70,16 @@ SHORTLIST_STATS: dict[str, float] = {"certified": 0, "global": 0, "near_s": 0.0}
 
 
 def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | None,
-                  time_limit: float, workers: int, seed: int) -> CpOutcome:
+                  time_limit: float, workers: int, seed: int,
+                  lp: LpBound | None = None) -> CpOutcome:
     """Proven optimum of the model ``rows`` over all pairs, solved on an LP-pruned subset.
 
     Status ``OPTIMAL`` (proven for all pairs), ``INFEASIBLE`` (proven), or anything
-    else when the time ran out (no number may then be used as exact).
+    else when the time ran out (no number may then be used as exact). ``lp``: a
+    Lagrangian bound of ``rows`` already at hand (else the LP relaxation is solved).
     """
     start = time.perf_counter()
-    lp = lp_bound(problem, rows)
+    lp = lp if lp is not None else lp_bound(problem, rows)
     if not lp.feasible:
         return CpOutcome("INFEASIBLE", None, None, None, time.perf_counter() - start)
     margin = 1e-6 * (1.0 + abs(lp.bound))
@@ -192,9 +197,24 @@ class _Neighbourhood:
         return active[values]
 
 
+NOTES = {
+    "nobody": "nobody else is eligible for this post",
+    "infeasible": "no other eligible person can take this post while the hard rules hold",
+    "budget": "time budget for shortlists ran out",
+    "unproven": "plan not proven optimal; losses cannot be exact",
+}
+
+
+def moved_posts(result: Result) -> int:
+    """Posts filled by a move, summed over the plans: the shortlists to compute."""
+    return sum(len({a.position for a in plan.assignments if a.position != a.origin})
+               for plan in result.plans)
+
+
 def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = None,
                max_names: int = 3, time_limit: float = 60.0,
-               problem: Problem | None = None, fast_path: bool = True
+               problem: Problem | None = None, fast_path: bool = True,
+               on_post: Callable[[int, dict[str, Any]], None] | None = None,
                ) -> dict[int, list[dict[str, Any]]]:
     """Exact shortlists for every post filled by a move, per plan rank.
 
@@ -208,21 +228,31 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
     time budget ``time_limit`` (seconds, for all plans together) ran out before the
     post's alternatives were proven, or when the plan itself is not proven optimal.
     Plans are processed by rank and posts by id, so a short budget fills plan 1 first.
-    ``fast_path=False`` skips the neighbourhood certificate (every step solved globally).
+    ``on_post(rank, entry)`` is called as each post's entry is final.
+
+    Each plan's candidates are priced on the transportation core first
+    (:mod:`solver.review.pricing`): one shortest-path computation per post bounds
+    every candidate and certifies most; only the others are solved with the lock.
+    ``fast_path=False`` skips pricing and the neighbourhood certificate (every step
+    solved globally by the "someone new" row of the module docstring).
     """
     params = params or SolveParams()
     start = time.perf_counter()
     problem = problem if problem is not None else build_problem(scenario)
     blocks = build_rows(problem)
     index = pair_index(problem)
-    pairs = problem.pairs
     pos_of = {str(p): i for i, p in enumerate(problem.position_ids)}
     min_difference = scenario.plans.min_difference
     out: dict[int, list[dict[str, Any]]] = {}
     cuts: list[RowBlock] = []
     stats = SHORTLIST_STATS
     stats.clear()
-    stats.update({"certified": 0, "global": 0, "near_s": 0.0})
+    stats.update({"certified": 0, "global": 0, "near_s": 0.0, "priced_posts": 0,
+                  "near_certified": 0, "core_certified": 0})
+
+    def left() -> float:
+        return time_limit - (time.perf_counter() - start)
+
     for plan in result.plans:
         chosen = np.array(sorted(index[(a.nip, a.position)] for a in plan.assignments),
                           dtype=np.int64)
@@ -230,13 +260,26 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
         for a in plan.assignments:
             if a.position != a.origin:
                 holders.setdefault(a.position, []).append(a.nip)
+        rows = [*blocks, *cuts]
         entries: list[dict[str, Any]] = []
+        pricer: PlanPricer | None = None
+        plan_lp: list[LpBound] = []
+
+        def lp_of_plan(rows: list[RowBlock] = rows, plan_lp: list[LpBound] = plan_lp
+                       ) -> LpBound:
+            if not plan_lp:
+                plan_lp.append(lp_bound(problem, rows))
+            return plan_lp[0]
+
+        if fast_path and plan.optimal and holders and left() > 0.05:
+            pricer = PlanPricer(problem, rows, chosen, plan.objective,
+                                duals=lambda: lp_of_plan().duals)
+            if not pricer.ready:
+                pricer = None
         local: _Neighbourhood | None = None
-        if fast_path and plan.optimal and holders and \
-                time_limit - (time.perf_counter() - start) > 0.05:
-            plan_lp = lp_bound(problem, [*blocks, *cuts])
-            if plan_lp.feasible:
-                local = _Neighbourhood(problem, chosen, plan_lp)
+        if pricer is None and fast_path and plan.optimal and holders and left() > 0.05:
+            if lp_of_plan().feasible:
+                local = _Neighbourhood(problem, chosen, lp_of_plan())
         for post in sorted(holders):
             names = [{"nip": nip, "objective_loss": 0, "chosen": True,
                       "objective": plan.objective}
@@ -246,65 +289,155 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
             entries.append(entry)
             if not plan.optimal:
                 entry["complete"] = False
-                entry["note"] = "plan not proven optimal; losses cannot be exact"
-                continue
-            p = pos_of[post]
-            into_p = np.flatnonzero(pairs.pos == p)
-            excluded = {str(n) for n in holders[post]}
-            while len(names) < len(holders[post]) + max_names - 1:
-                left = time_limit - (time.perf_counter() - start)
-                if left <= 0.05:
-                    entry["complete"] = False
-                    entry["note"] = "time budget for shortlists ran out"
-                    break
-                keep = np.array([str(problem.nips[pairs.emp[j]]) not in excluded
-                                 for j in into_p], dtype=bool)
-                members = into_p[keep] if into_p.size else into_p
-                if members.size == 0:
-                    entry["note"] = "nobody else is eligible for this post"
-                    break
-                row = _row("shortlist", members, 1, INF)
-                outcome = None
-                if local is not None:
-                    tic = time.perf_counter()
-                    target = local.bound(members)
-                    found = local.reach([*blocks, *cuts, row], members, p, target,
-                                        min(left, NEIGHBOURHOOD_SECONDS), params.seed)
-                    stats["near_s"] += time.perf_counter() - tic
-                    value = None if found is None else \
-                        int(pairs.score[found].sum()) + problem.constant
-                    if value is not None and value == target:
-                        # Certified: a feasible plan scoring exactly an upper bound. (A value
-                        # above the bound would mean float trouble in L: not certified.)
-                        outcome = CpOutcome("OPTIMAL", found, value, float(value), 0.0)
-                        stats["certified"] += 1
-                if outcome is None:
-                    left = time_limit - (time.perf_counter() - start)
-                    outcome = exact_optimum(problem, [*blocks, *cuts, row], chosen, left,
-                                            params.workers, params.seed)
-                    stats["global"] += 1
-                if outcome.status == "INFEASIBLE":
-                    if len(names) == len(holders[post]):
-                        entry["note"] = "no other eligible person can take this post " \
-                                        "while the hard rules hold"
-                    break
-                if outcome.status != "OPTIMAL":
-                    entry["complete"] = False
-                    entry["note"] = "time budget for shortlists ran out"
-                    break
-                assert outcome.chosen is not None and outcome.objective is not None
-                seated = sorted(str(problem.nips[pairs.emp[j]]) for j in outcome.chosen
-                                if pairs.pos[j] == p)
-                new = [n for n in seated if n not in excluded]
-                for nip in new:
-                    names.append({"nip": nip, "objective_loss": plan.objective - outcome.objective,
-                                  "chosen": False, "objective": outcome.objective})
-                    excluded.add(nip)
-            limit = len(holders[post]) + max_names - 1
-            del names[limit:]
+                entry["note"] = NOTES["unproven"]
+            elif pricer is not None:
+                _priced_post(pricer, problem, rows, chosen, entry, pos_of[post], plan.objective,
+                             max_names - 1, left, params)
+            else:
+                _stepwise_post(problem, rows, chosen, entry, pos_of[post], plan.objective,
+                               max_names, local, left, params)
+            if on_post is not None:
+                on_post(plan.rank, entry)
         out[plan.rank] = entries
         cuts.append(difference_cut(chosen, min_difference))
     return out
+
+
+def near(pricer: PlanPricer) -> _Neighbourhood:
+    """The neighbourhood searcher of a priced plan (built once, on first use)."""
+    if pricer.neighbourhood is None:
+        rc = pricer.reduced_costs()
+        lp = LpBound(True, float(pricer.objective), rc, None, 0.0)
+        pricer.neighbourhood = _Neighbourhood(pricer.problem, pricer.plan, lp)
+    assert isinstance(pricer.neighbourhood, _Neighbourhood)
+    return pricer.neighbourhood
+
+
+def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
+                 chosen: np.ndarray, entry: dict[str, Any], p: int, objective: int,
+                 wanted: int, left: Callable[[], float], params: SolveParams) -> None:
+    """Fill ``entry`` from the core pricing; a candidate it cannot certify gets a
+    neighbourhood search for a plan at its bound, then an exact solve with the lock
+    (:func:`exact_optimum`) within the budget left."""
+    pairs = problem.pairs
+    stats = SHORTLIST_STATS
+    holder = np.zeros(problem.n_employees, dtype=bool)
+    holder[pricer.employees(entry["holders"])] = True
+    into_p = pairs.by_position.get(p, np.zeros(0, dtype=np.int64))
+    members = into_p[~holder[pairs.emp[into_p]]]
+
+    def nip_of(e: int) -> str:
+        return str(problem.nips[e])
+
+    def resolve(candidate: Candidate) -> tuple[str, int | None]:
+        budget = left()
+        if budget <= 0.05:
+            return "UNKNOWN", None
+        row = _row("shortlist", np.array([candidate.pair]), 1, INF)
+        # First a plan reaching the bound near the post (a feasible plan at an upper
+        # bound is optimal), then the global solve.
+        tic = time.perf_counter()
+        found = near(pricer).reach([*rows, row], np.array([candidate.pair]), p,
+                                   candidate.upper, min(budget, NEIGHBOURHOOD_SECONDS),
+                                   params.seed)
+        stats["near_s"] += time.perf_counter() - tic
+        if found is not None and int(pairs.score[found].sum()) + problem.constant \
+                == candidate.upper:
+            stats["near_certified"] += 1
+            return "OPTIMAL", candidate.upper
+        # The core with the lock: its own optimum may already meet every row; else
+        # its bound prunes the exact solve when it is as tight as the pricing's.
+        core = lock_bound(problem, [*rows, row], candidate.pair)
+        if core is not None and core.x is not None:
+            plan = np.flatnonzero(core.x > 0.5)
+            value = int(pairs.score[plan].sum()) + problem.constant
+            if value >= np.floor(core.bound + 1e-6) and rows_hold([*rows, row], plan,
+                                                                  len(pairs)):
+                stats["core_certified"] += 1
+                return "OPTIMAL", value
+            if core.bound > candidate.upper + 1:
+                core = None
+        budget = left()
+        if budget <= 0.05:
+            return "UNKNOWN", None
+        outcome = exact_optimum(problem, [*rows, row], chosen, budget, params.workers,
+                                params.seed, lp=core)
+        stats["global"] += 1
+        return outcome.status, outcome.objective
+
+    if left() <= 0.05:
+        entry["complete"] = False
+        entry["note"] = NOTES["budget"]
+        return
+    ranked = rank_post(pricer, p, members, wanted, nip_of, resolve)
+    stats["priced_posts"] += 1
+    stats["certified"] += ranked.certified
+    for e, value in ranked.names:
+        entry["names"].append({"nip": nip_of(e), "objective_loss": objective - value,
+                               "chosen": False, "objective": value})
+    entry["complete"] = ranked.complete
+    entry["note"] = NOTES.get(ranked.reason, "")
+
+
+def _stepwise_post(problem: Problem, rows: list[RowBlock], chosen: np.ndarray,
+                   entry: dict[str, Any], p: int, objective: int, max_names: int,
+                   local: _Neighbourhood | None, left: Callable[[], float],
+                   params: SolveParams) -> None:
+    """Fill ``entry`` by the "someone new" row, one exact solve per step (module
+    docstring): the route when the core cannot price the plan."""
+    pairs = problem.pairs
+    stats = SHORTLIST_STATS
+    names = entry["names"]
+    holders = entry["holders"]
+    into_p = np.flatnonzero(pairs.pos == p)
+    excluded = {str(n) for n in holders}
+    while len(names) < len(holders) + max_names - 1:
+        budget = left()
+        if budget <= 0.05:
+            entry["complete"] = False
+            entry["note"] = NOTES["budget"]
+            break
+        keep = np.array([str(problem.nips[pairs.emp[j]]) not in excluded
+                         for j in into_p], dtype=bool)
+        members = into_p[keep] if into_p.size else into_p
+        if members.size == 0:
+            entry["note"] = NOTES["nobody"]
+            break
+        row = _row("shortlist", members, 1, INF)
+        outcome = None
+        if local is not None:
+            tic = time.perf_counter()
+            target = local.bound(members)
+            found = local.reach([*rows, row], members, p, target,
+                                min(budget, NEIGHBOURHOOD_SECONDS), params.seed)
+            stats["near_s"] += time.perf_counter() - tic
+            value = None if found is None else \
+                int(pairs.score[found].sum()) + problem.constant
+            if value is not None and value == target:
+                # Certified: a feasible plan scoring exactly an upper bound. (A value
+                # above the bound would mean float trouble in L: not certified.)
+                outcome = CpOutcome("OPTIMAL", found, value, float(value), 0.0)
+                stats["certified"] += 1
+        if outcome is None:
+            outcome = exact_optimum(problem, [*rows, row], chosen, left(), params.workers,
+                                    params.seed)
+            stats["global"] += 1
+        if outcome.status == "INFEASIBLE":
+            if len(names) == len(holders):
+                entry["note"] = NOTES["infeasible"]
+            break
+        if outcome.status != "OPTIMAL":
+            entry["complete"] = False
+            entry["note"] = NOTES["budget"]
+            break
+        assert outcome.chosen is not None and outcome.objective is not None
+        seated = sorted(str(problem.nips[pairs.emp[j]]) for j in outcome.chosen
+                        if pairs.pos[j] == p)
+        for nip in (n for n in seated if n not in excluded):
+            names.append({"nip": nip, "objective_loss": objective - outcome.objective,
+                          "chosen": False, "objective": outcome.objective})
+            excluded.add(nip)
+    del names[len(holders) + max_names - 1:]
 
 
 def attach_shortlists(doc: dict[str, Any], lists: dict[int, list[dict[str, Any]]]) -> None:

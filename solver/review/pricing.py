@@ -1,0 +1,323 @@
+"""Pricing every candidate of a post at once: bounds and certificates for shortlists.
+
+For ranked plan ``j`` (objective ``z``, proven optimal for its model ``R``: the
+rows of MODEL.md section 5 plus the difference cuts of earlier plans) and a pair
+``(e, p)``, ``opt(e, p)`` is the optimum of ``R`` with ``e`` locked into ``p``.
+
+Upper bound. Split ``R`` into the transportation rows (employees, headcount: the
+core of :mod:`solver.model.flow`) and the side rows ``S`` (must-fill, turnover,
+locks, cuts). For multipliers ``y`` on ``S`` with the right signs (``μ >= 0`` on
+upper bounds, ``λ >= 0`` on lower bounds, ``y = μ − λ``), every plan ``x`` of ``R``
+has ``c·x <= (c − Sᵀy)·x + μ·hi − λ·lo``, and the right-hand side is a
+transportation objective. Its maximum over core plans with ``x[e,p] = 1`` is the
+core optimum ``V`` minus the cheapest residual cycle through arc ``e → p``,
+``δ(e,p) = ℓ(e→p) + dist(p → e)`` in reduced lengths. One Dijkstra from ``p``
+therefore prices every candidate of ``p``:
+
+    opt(e, p) <= U(e, p) = min(z, floor(V − δ(e,p) + μ·hi − λ·lo) + constant)
+
+(``z`` caps it: the lock only removes plans). The multipliers are 0 when plan
+``j`` itself is optimal for the core (then ``V`` is its own value, nothing binds),
+otherwise the LP duals of ``R``, scaled to integers (any multipliers give a valid
+bound, so the rounding costs tightness, never validity); every sum is an exact
+integer.
+
+Certificate. The cycle that prices ``(e, p)``, applied to the core plan, is a plan
+with ``e`` in ``p`` that meets every core row. When it also meets every side row
+(checked in integers), its objective is a lower bound on ``opt(e, p)``; where it
+reaches ``U(e, p)`` the value is exact, with no solve. A candidate without any
+cycle cannot be locked into ``p`` even in the core: infeasible, proven.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import dijkstra
+
+from solver.eligibility import Problem
+from solver.model.constraints import RowBlock
+from solver.model.flow import (
+    Core,
+    core_bound,
+    core_network,
+    potentials,
+    reduced_graph,
+    residual,
+    solve_core,
+)
+from solver.model.lp import LpBound, row_matrix
+
+CORE_FAMILIES = ("incumbent", "candidate", "headcount")
+# Multipliers are scaled by the smallest of these that makes them integral (to 1e-9);
+# otherwise they are rounded at the largest (still valid multipliers, see above).
+SCALES = (1, 2, 4, 8, 16, 32, 64)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate of a post: employee, pair and upper bound on ``opt(e,p)``.
+    ``infeasible``: no plan of the core seats ``e`` in ``p`` (so none of the model);
+    ``in_base``: the pair is in the core plan already (no cycle needed)."""
+
+    emp: int
+    pair: int
+    upper: int
+    infeasible: bool = False
+    in_base: bool = False
+
+
+@dataclass(frozen=True)
+class Priced:
+    """Candidates of one post as aligned arrays (see :class:`Candidate`)."""
+
+    emp: np.ndarray
+    pair: np.ndarray
+    upper: np.ndarray
+    infeasible: np.ndarray
+    in_base: np.ndarray
+
+
+def _side_multipliers(duals: np.ndarray | None, side: np.ndarray) -> tuple[int, np.ndarray]:
+    """(scale K, integer K·y per side row) from the duals of every row."""
+    if duals is None:
+        return 1, np.zeros(int(side.sum()), dtype=np.int64)
+    y = np.asarray(duals, dtype=np.float64)[side]
+    for scale in SCALES:
+        scaled = y * scale
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-9):
+            return scale, np.round(scaled).astype(np.int64)
+    return SCALES[-1], np.round(y * SCALES[-1]).astype(np.int64)
+
+
+class PlanPricer:
+    """Prices the candidates of every post of one ranked plan (module docstring)."""
+
+    def __init__(self, problem: Problem, rows: Sequence[RowBlock], chosen: np.ndarray,
+                 objective: int, duals: Callable[[], np.ndarray | None]):
+        """``rows``: the plan's model ``R``; ``chosen``: the plan's pairs; ``objective``:
+        its proven optimum ``z``; ``duals``: called only when needed, returns the LP
+        duals of ``R`` (one per row) or None."""
+        self.problem = problem
+        self.objective = objective
+        self.plan = np.asarray(chosen, dtype=np.int64)
+        self.neighbourhood: object = None  # a searcher the caller may attach
+        self._index: dict[str, int] | None = None
+        self.core: Core | None = core_network(problem)
+        self.ready = False
+        if self.core is None:
+            return
+        pairs = problem.pairs
+        a, lo, hi = row_matrix(problem, rows)
+        side = np.concatenate([np.full(len(b), b.family not in CORE_FAMILIES) for b in rows])
+        self.scale = 1
+        self.side = a[np.flatnonzero(side)].tocsc()  # side rows x pairs
+        self.side_lo, self.side_hi = lo[side], hi[side]
+        self.plan_activity = np.asarray(self.side @ self._indicator(chosen)).ravel()
+        # First without multipliers: enough whenever the plan is optimal for the core.
+        y = np.zeros(int(side.sum()), dtype=np.int64)
+        base = self._try_base(chosen, 1, y)
+        if base is None:
+            self.scale, y = _side_multipliers(duals(), side)
+            base = self._try_base(chosen, self.scale, y)
+            if base is None:
+                cost = self._cost(self.scale, y)
+                flow = solve_core(self.core, cost)
+                if flow is None:
+                    return
+                base = self._try_base(flow, self.scale, y)
+                if base is None:
+                    return
+        self.base, self.cost, self.graph = base
+        self.multipliers = y
+        used = np.zeros(len(pairs), dtype=bool)
+        used[self.base] = True
+        self.used = used
+        mu, lam = np.maximum(y, 0), np.maximum(-y, 0)
+        finite_hi = np.where(np.isfinite(self.side_hi), self.side_hi, 0).astype(np.int64)
+        self.offset = int(mu @ finite_hi) - int(lam @ self.side_lo.astype(np.int64))
+        self.value = int(self.cost[self.base].sum())  # V, scaled
+        self.base_activity = np.asarray(self.side @ self._indicator(self.base)).ravel()
+        self.base_objective = int(pairs.score[self.base].sum()) + problem.constant
+        self.base_feasible = self._side_rows_hold(self.base_activity)
+        self._codes = pairs.emp.astype(np.int64) * problem.n_positions + pairs.pos
+        self.nip_rank = np.empty(problem.n_employees, dtype=np.int64)
+        self.nip_rank[np.argsort(problem.nips.astype(str), kind="stable")] = \
+            np.arange(problem.n_employees)
+        self.ready = True
+
+    def _indicator(self, chosen: np.ndarray) -> np.ndarray:
+        x = np.zeros(len(self.problem.pairs))
+        x[chosen] = 1.0
+        return x
+
+    def _cost(self, scale: int, y: np.ndarray) -> np.ndarray:
+        score = self.problem.pairs.score.astype(np.int64) * scale
+        if not y.any():
+            return score
+        return score - np.asarray(self.side.T @ y.astype(np.float64)).ravel().round().astype(
+            np.int64)
+
+    def _try_base(self, chosen: np.ndarray, scale: int, y: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix] | None:
+        """(plan, costs, reduced residual graph) when ``chosen`` is optimal for the
+        core with these multipliers, else None."""
+        assert self.core is not None
+        cost = self._cost(scale, y)
+        res = residual(self.core, cost, chosen)
+        d = potentials(res)
+        if d is None:
+            return None
+        self.potential = d
+        return np.asarray(chosen, dtype=np.int64), cost, reduced_graph(res, d)
+
+    def reduced_costs(self) -> np.ndarray:
+        """Per pair, ``cost − u_e − v_p`` under the potentials (<= 0 off the core plan:
+        minus what forcing the pair alone costs), scaled; for ordering searches."""
+        pairs, n_e = self.problem.pairs, self.problem.n_employees
+        d = self.potential
+        return (self.cost - d[pairs.emp] + d[n_e + pairs.pos]) / self.scale
+
+    def _side_rows_hold(self, activity: np.ndarray) -> bool:
+        return bool(np.all((activity >= self.side_lo - 1e-9) & (activity <= self.side_hi + 1e-9)))
+
+    def _upper(self, delta: float) -> int:
+        scaled = self.value - int(round(delta)) + self.offset
+        return min(self.objective, scaled // self.scale + self.problem.constant)
+
+    def candidates(self, post: int, pairs_into: np.ndarray) -> Priced:
+        """Price the pairs ``pairs_into`` (all into ``post``) with one Dijkstra; the
+        shortest-path tree is kept for :meth:`feasible_value`."""
+        assert self.ready and self.core is not None
+        problem, pairs, core = self.problem, self.problem.pairs, self.core
+        source = problem.n_employees + post
+        dist, pred = dijkstra(self.graph, indices=source, return_predecessors=True)
+        self._tree = (source, pred)
+        into = np.asarray(pairs_into, dtype=np.int64)
+        emp = pairs.emp[into].astype(np.int64)
+        length = np.asarray(self.graph[emp, np.full(emp.size, source)]).ravel()
+        in_base = self.used[into]
+        delta = np.where(in_base, 0.0, length + dist[emp])
+        infeasible = ~core.arc[into] | (~in_base & ~np.isfinite(delta))
+        delta = np.where(infeasible, 0.0, delta)
+        scaled = self.value - np.rint(delta).astype(np.int64) + self.offset
+        upper = np.minimum(self.objective, scaled // self.scale + problem.constant)
+        return Priced(emp, into, upper, infeasible, in_base)
+
+    def employees(self, nips: Sequence[str]) -> np.ndarray:
+        """Employee indices of ``nips``."""
+        if self._index is None:
+            self._index = {str(n): i for i, n in enumerate(self.problem.nips)}
+        return np.array([self._index[str(n)] for n in nips], dtype=np.int64)
+
+    def candidate(self, priced: Priced, k: int) -> Candidate:
+        return Candidate(int(priced.emp[k]), int(priced.pair[k]), int(priced.upper[k]),
+                         bool(priced.infeasible[k]), bool(priced.in_base[k]))
+
+    def feasible_value(self, c: Candidate) -> int | None:
+        """Objective of the core plan with ``c``'s cycle applied (``e → p`` and the
+        shortest path back, from the last :meth:`candidates` call), or None when that
+        plan breaks a side row: a lower bound on ``opt(e, p)``."""
+        if c.in_base:
+            return self.base_objective if self.base_feasible else None
+        problem, pairs = self.problem, self.problem.pairs
+        n_e, n_p = problem.n_employees, problem.n_positions
+        source, pred = self._tree
+        added, removed = [c.pair], []
+        node = c.emp
+        while node != source:
+            prev = int(pred[node])
+            if prev < n_e and n_e <= node < n_e + n_p:  # employee -> post: a new pair
+                added.append(self._pair(prev, node - n_e))
+            elif n_e <= prev < n_e + n_p and node < n_e:  # post -> employee: pair dropped
+                removed.append(self._pair(node, prev - n_e))
+            node = prev
+        activity = self.base_activity.copy()
+        self._add_activity(activity, np.array(added), 1.0)
+        self._add_activity(activity, np.array(removed, dtype=np.int64), -1.0)
+        if not self._side_rows_hold(activity):
+            return None
+        return self.base_objective + int(pairs.score[added].sum()) - \
+            int(pairs.score[removed].sum())
+
+    def _add_activity(self, activity: np.ndarray, columns: np.ndarray, sign: float) -> None:
+        ptr, idx = self.side.indptr, self.side.indices
+        for j in columns.tolist():
+            activity[idx[ptr[j]:ptr[j + 1]]] += sign
+
+    def _pair(self, e: int, p: int) -> int:
+        code = e * self.problem.n_positions + p
+        return int(np.searchsorted(self._codes, code))
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The best other names of a post: ``(employee, opt(e,p))`` best first, ties by
+    NIP; ``complete`` false when ``resolve`` ran out of time (then ``names`` holds
+    only those proven to lead the ranking); ``reason`` why fewer names: "" (enough),
+    "nobody" (no other eligible person), "infeasible" (none can take it under the
+    hard rules), "fewer" (fewer can), "budget"."""
+
+    names: list[tuple[int, int]]
+    complete: bool
+    reason: str
+    resolved: int  # candidates that needed ``resolve``
+    certified: int  # candidates made exact by their certificate alone
+
+
+def rank_post(pricer: PlanPricer, post: int, pairs_into: np.ndarray, wanted: int,
+              nip_of: Callable[[int], str],
+              resolve: Callable[[Candidate], tuple[str, int | None]]) -> Ranked:
+    """The ``wanted`` best candidates of ``post`` by exact ``opt(e, p)`` (ties by NIP).
+
+    Candidates are taken by upper bound, highest first; a certified one is exact at
+    once, any other is handed to ``resolve`` (an exact solve with the lock:
+    ``("OPTIMAL", value)``, ``("INFEASIBLE", None)`` or ``("UNKNOWN", None)``). The
+    search stops when the next candidate's bound cannot beat the ``wanted``-th exact
+    value found, so every name and loss is proven.
+    """
+    if pairs_into.size == 0:
+        return Ranked([], True, "nobody", 0, 0)
+    priced = pricer.candidates(post, pairs_into)
+    keep = np.flatnonzero(~priced.infeasible)
+    order = keep[np.lexsort((pricer.nip_rank[priced.emp[keep]], -priced.upper[keep]))]
+    found: list[tuple[int, str, int]] = []  # (−value, nip, employee)
+    resolved = certified = 0
+    for k in order.tolist():
+        c = pricer.candidate(priced, k)
+        key = (-c.upper, nip_of(c.emp))
+        found.sort()
+        if len(found) >= wanted and key > found[wanted - 1][:2]:
+            break
+        lower = pricer.feasible_value(c)
+        if lower is not None and lower == c.upper:
+            value = lower
+            certified += 1
+        else:
+            resolved += 1
+            status, solved = resolve(c)
+            if status == "INFEASIBLE":
+                continue
+            if status != "OPTIMAL" or solved is None:
+                proven = [f for f in found if f[:2] < key][:wanted]
+                return Ranked([(f[2], -f[0]) for f in proven], False, "budget", resolved,
+                              certified)
+            value = solved
+        found.append((-value, nip_of(c.emp), c.emp))
+    found.sort()
+    names = [(f[2], -f[0]) for f in found[:wanted]]
+    reason = "" if len(names) >= wanted else ("infeasible" if not names else "fewer")
+    return Ranked(names, True, reason, resolved, certified)
+
+
+def lock_bound(problem: Problem, rows: Sequence[RowBlock], pair: int) -> LpBound | None:
+    """The core bound (:func:`solver.model.flow.core_bound`) of ``rows`` with ``pair``
+    locked as well: its plan, and a valid bound for every plan that contains the pair."""
+    lock = problem.pairs.lock.copy()
+    lock[pair] = True
+    locked = dataclasses.replace(problem, pairs=dataclasses.replace(problem.pairs, lock=lock))
+    return core_bound(locked, rows)

@@ -1,0 +1,62 @@
+"""The transportation core (solver.model.flow): its bound is valid against the
+independent HiGHS reference, it equals the optimum when its plan meets every row,
+and its potentials certify optimality (none exist for a plan that is not optimal)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from solver.eligibility import build_problem
+from solver.io import load_scenario
+from solver.model import flow
+from solver.model.constraints import build_rows
+from solver.result import SolveParams
+from solver.solve import rows_hold, solve
+from tests.reference import highs_optimum, random_scenario
+from tests.review.helpers import rotation
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_core_bound_is_valid_and_exact_when_its_plan_is_feasible(seed, tmp_path):
+    sc = load_scenario(random_scenario(seed, tmp_path))
+    problem = build_problem(sc)
+    blocks = build_rows(problem)
+    reference = highs_optimum(sc)
+    bound = flow.core_bound(problem, blocks)
+    if bound is None:
+        return  # the core cannot decide (e.g. an impossible lock); the LP does
+    assert bound.x is not None
+    plan = np.flatnonzero(bound.x > 0.5)
+    value = int(problem.pairs.score[plan].sum()) + problem.constant
+    assert value <= bound.bound + 1e-6  # the plan is a core plan, the bound its optimum
+    if reference is not None:
+        assert reference <= bound.bound + 1e-6
+    if rows_hold(blocks, plan, len(problem.pairs)):
+        assert value == reference == int(np.floor(bound.bound + 1e-6))
+
+
+def test_potentials_exist_only_for_an_optimal_plan(tmp_path):
+    problem = build_problem(load_scenario(rotation(tmp_path)))
+    core = flow.core_network(problem)
+    assert core is not None
+    cost = problem.pairs.score
+    best = flow.solve_core(core, cost)
+    assert best is not None
+    assert flow.potentials(flow.residual(core, cost, best)) is not None
+    stays = np.flatnonzero(problem.pairs.stay)  # everyone stays: a worse core plan
+    assert int(cost[stays].sum()) < int(cost[best].sum())
+    assert flow.potentials(flow.residual(core, cost, stays)) is None
+
+
+@pytest.mark.parametrize(("cap", "strategy"), [(1.0, "flow-core"), (0.25, "lp-pruned")])
+def test_engine_takes_the_core_only_when_it_proves_plan_one(tmp_path, cap, strategy):
+    """No turnover cap: the core's plan is feasible, so optimal. A cap of 1 in 4 binds:
+    the core's plan breaks it and the LP takes over. Both agree with HiGHS."""
+    sc = load_scenario(rotation(tmp_path, plans={"count": 2, "min_difference": 2},
+                                rules={"max_unit_turnover": cap}))
+    result = solve(sc, SolveParams(time_limit=20), strategy="pruned")
+    assert result.stats["strategy"] == strategy
+    assert result.status == "OPTIMAL"
+    assert [p.objective for p in result.plans] == [highs_optimum(sc), highs_optimum(
+        sc, [[(a.nip, a.position) for a in result.plans[0].assignments]])]
