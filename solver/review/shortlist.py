@@ -34,6 +34,16 @@ That gives a feasible value ``z_N <= z``. The plan's own LP (with its cuts) boun
 reaches that bound it is the exact optimum and no global solve is needed; otherwise
 the global solve above decides.
 
+Priced route (the default, :mod:`solver.review.pricing`). Before any of that, each
+plan's candidates are priced on the transportation core: one shortest-path tree per
+post gives an upper bound on ``opt_j(e)`` for every candidate at once, and the cycle
+that prices a candidate is a plan with it in the post; where that plan meets every
+row and reaches the bound the loss is exact with no solve. Candidates are taken by
+bound, highest first, until the next bound cannot beat the second name found; only
+those the certificate leaves open are solved (neighbourhood, the core with the lock,
+then :func:`exact_optimum` with the lock). The steps above remain the route when the
+core cannot price a plan (``fast_path=False`` forces them).
+
 Exactness needs proofs: a shortlist is computed only for plans proven optimal,
 and a post whose solve stops at the time limit (or when the total budget runs
 out) is marked ``complete: false`` with no number for the missing names.
