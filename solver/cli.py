@@ -145,10 +145,12 @@ def generate(
 
 def _register_extensions() -> None:
     from api.cli import register as register_api
+    from solver.importer.cli import register as register_import
     from solver.review.cli import register as register_review
 
     register_api(app)
     register_review(app)
+    register_import(app)
 
 
 _register_extensions()

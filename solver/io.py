@@ -75,30 +75,8 @@ class _Collector:
 
 def _read_table(path: Path, label: str) -> pd.DataFrame:
     """Read a CSV or XLSX file as text cells; header row = spreadsheet row 1."""
+    frame = read_raw_table(path, label)
     errors = _Collector(label)
-    if not path.exists():
-        errors.add(f"file not found ({path})")
-        errors.raise_if_any()
-    if not path.is_file():
-        errors.add(f"is not a file ({path})")
-        errors.raise_if_any()
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        errors.add(f"cannot be read: {exc.strerror}")
-        errors.raise_if_any()
-    if size == 0:
-        errors.add("is empty; expected a header row and data rows")
-        errors.raise_if_any()
-    if size > MAX_FILE_BYTES:
-        errors.add(f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        errors.raise_if_any()
-    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame = _read_xlsx(path, errors)
-    else:
-        frame = _read_csv(path, errors)
     if frame.shape[1] == 0:
         errors.add("has no header row")
         errors.raise_if_any()
@@ -121,7 +99,38 @@ def _read_table(path: Path, label: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _read_csv(path: Path, errors: _Collector) -> pd.DataFrame:
+def read_raw_table(path: Path, label: str, fallback_encoding: str | None = None) -> pd.DataFrame:
+    """A CSV or XLSX file (first sheet) after the file checks (exists, not empty, size
+    limit): CSV cells as text, XLSX cells as :func:`xlsx_cell_text`; headers as written
+    (pandas numbers a repeated one ``X.1``). Raises :class:`InputError`."""
+    errors = _Collector(label)
+    if not path.exists():
+        errors.add(f"file not found ({path})")
+        errors.raise_if_any()
+    if not path.is_file():
+        errors.add(f"is not a file ({path})")
+        errors.raise_if_any()
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        errors.add(f"cannot be read: {exc.strerror}")
+        errors.raise_if_any()
+    if size == 0:
+        errors.add("is empty; expected a header row and data rows")
+        errors.raise_if_any()
+    if size > MAX_FILE_BYTES:
+        errors.add(f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        errors.raise_if_any()
+    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return _read_xlsx(path, errors)
+    return _read_csv(path, errors, fallback_encoding)
+
+
+def _read_csv(path: Path, errors: _Collector, fallback_encoding: str | None = None) -> pd.DataFrame:
+    """``fallback_encoding`` (e.g. ``cp1252``, what Excel's plain "CSV" saves on Windows)
+    is tried when the bytes are not UTF-8; the scenario tables themselves stay UTF-8."""
     raw = path.read_bytes()
     if b"\x00" in raw[:65536]:
         errors.add("is a binary file, not CSV text (save the sheet as CSV UTF-8 or XLSX)")
@@ -129,11 +138,14 @@ def _read_csv(path: Path, errors: _Collector) -> pd.DataFrame:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        errors.add(
-            f"byte {raw[exc.start]:#04x} is not UTF-8 text (save the file as CSV UTF-8)", line
-        )
-        errors.raise_if_any()
+        fallback = _decode_or_none(raw, fallback_encoding)
+        if fallback is None:
+            line = raw[: exc.start].count(b"\n") + 1
+            errors.add(
+                f"byte {raw[exc.start]:#04x} is not UTF-8 text (save the file as CSV UTF-8)", line
+            )
+            errors.raise_if_any()
+        text = fallback  # type: ignore[assignment]
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
     try:
@@ -164,6 +176,15 @@ def _read_csv(path: Path, errors: _Collector) -> pd.DataFrame:
                    int(match.group(1)) if match else _csv_error_row(text, sep))
     errors.raise_if_any()
     raise AssertionError("unreachable")
+
+
+def _decode_or_none(raw: bytes, encoding: str | None) -> str | None:
+    if encoding is None:
+        return None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _long_rows(text: str, sep: str) -> Iterable[tuple[int, int, int]]:
