@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     lp_cache_size: int = Field(default=2, ge=0, le=64)
     # Seconds between progress writes to the store while a job runs.
     progress_interval: float = Field(default=1.0, ge=0)
+    # Workspace (api.web): minutes a browser session lasts after signing in, and
+    # whether its cookie is marked Secure (set it when served over HTTPS).
+    web_session_minutes: int = Field(default=480, ge=1, le=7 * 24 * 60)
+    web_cookie_secure: bool = False
+    # Seconds of exact shortlists (three names per post) computed after a solve
+    # started from the workspace; 0 skips them.
+    web_shortlist_time: float = Field(default=60.0, ge=0)
 
 
 @lru_cache

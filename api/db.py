@@ -2,7 +2,8 @@
 
 Tables: ``tokens`` (hashed bearer tokens), ``scenarios`` and ``scenario_files``
 (the uploaded files' bytes, as uploaded), ``jobs`` (status, progress, params)
-and ``plan_documents`` (the ``plans.json`` document of a finished job).
+``plan_documents`` (the ``plans.json`` document of a finished job) and
+``web_sessions`` (signed-in browsers of the workspace, :mod:`api.web`).
 """
 
 from __future__ import annotations
@@ -129,3 +130,19 @@ def init_db(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class WebSession(Base):
+    """A browser session of the workspace (``api.web``): made by signing in with a token.
+
+    Only the SHA-256 of the cookie value is stored; the token itself never is."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # Per-session CSRF token: every form of the workspace posts it back.
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -10,6 +10,11 @@ in-memory cache keyed by scenario (``lp_cache_size`` entries, least recently use
 dropped). A what-if asked with ``warm_start`` re-uses its base scenario's entry,
 so a large round re-solves in seconds instead of re-running the whole LP. Other
 solves always start cold and stay reproducible byte for byte.
+
+A job whose params say ``explain`` (the workspace's) adds the explanations of
+:mod:`solver.review.explain` to its document, and with ``shortlist_time`` the exact
+shortlists of :mod:`solver.review.shortlist`, so the document stays readable after
+decisions change the stored scenario.
 """
 
 from __future__ import annotations
@@ -30,10 +35,13 @@ from api.config import Settings
 from api.db import Job, PlanDocument, ScenarioRecord, now
 from api.diff import find_plan, plan_diff
 from api.files import StoredFile, load_files
+from solver.eligibility import build_problem
 from solver.io import InputError
 from solver.model.lp import LpState
 from solver.output import plans_document
 from solver.result import Progress, Result, SolveParams
+from solver.review.explain import explain_plans
+from solver.review.shortlist import attach_shortlists, shortlists
 from solver.scenario import Scenario
 from solver.solve import solve
 
@@ -209,6 +217,9 @@ class JobManager:
         result = self._solve(scenario, solve_params, state_key,
                              warm=bool(params.get("warm_start")))
         document = plans_document(result, scenario, solve_params)
+        if params.get("explain") and result.plans:
+            self._explain(document, scenario, result, solve_params,
+                          float(params.get("shortlist_time") or 0), stop)
         if base_plan is not None:
             for plan in document["plans"]:
                 plan["diff"] = plan_diff(plan, base_plan)
@@ -228,6 +239,16 @@ class JobManager:
             self._finish(job_id, "done", document=document, progress=final)
         log.info("job %s: %s, %d plan(s), %.2f s", job_id, result.status, len(result.plans),
                  result.runtime)
+
+    def _explain(self, document: dict[str, Any], scenario: Scenario, result: Result,
+                 params: SolveParams, shortlist_time: float, stop: threading.Event) -> None:
+        """Explanations (jpm, band, gaps, training, reasons) and, with a time budget,
+        exact shortlists added to ``document``, as ``penata solve`` writes them."""
+        problem = build_problem(scenario)
+        explain_plans(document, scenario, problem)
+        if shortlist_time > 0 and not stop.is_set() and not self._closing:
+            attach_shortlists(document, shortlists(scenario, result, params,
+                                                   time_limit=shortlist_time, problem=problem))
 
     def _solve(self, scenario: Scenario, params: SolveParams, state_key: str, *,
                warm: bool) -> Result:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
-from sqlalchemy import update
+from fastapi import APIRouter, status
 
-from api import errors
-from api.db import Job, now
+from api import errors, services
 from api.deps import JobsDep, Planner, Reader, SessionDep
 from api.routes.common import job_info
 from api.schemas import JobInfo
@@ -27,18 +25,7 @@ def get_job(job_id: str, session: SessionDep, jobs: JobsDep, _: Reader) -> JobIn
 def cancel_job(job_id: str, session: SessionDep, jobs: JobsDep, _: Planner) -> JobInfo:
     """Cancel a job. A queued job is cancelled at once; a running one stops at the
     solver's next check and keeps the plans found so far (status ``cancelled``)."""
-    job = errors.get_job(session, job_id)
-    if job.status not in ("queued", "running"):
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            errors.already_finished(job_id, job.status))
-    session.execute(update(Job).where(Job.id == job_id, Job.status == "queued")
-                    .values(status="cancelled", finished_at=now(), cancel_requested=True))
-    session.execute(update(Job).where(Job.id == job_id, Job.status == "running")
-                    .values(cancel_requested=True))
-    session.commit()
-    jobs.request_cancel(job_id)
-    session.refresh(job)
-    return job_info(job, jobs)
+    return job_info(services.cancel(session, jobs, job_id), jobs)
 
 
 @router.get("/{job_id}/plans", responses={

@@ -15,20 +15,18 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from api import errors
-from api.db import Job, ScenarioFile, ScenarioRecord
+from api import errors, services
+from api.db import Job, ScenarioRecord
 from api.deps import JobsDep, Planner, Reader, SessionDep, SettingsDep
 from api.files import (
     DEFAULT_YAML_NAME,
     TABLE_ROLES,
-    StoredFile,
     Upload,
-    load_files,
     place_upload,
     rows_to_csv,
     safe_name,
 )
-from api.jobs import latest_done_job, stored_files, utc
+from api.jobs import utc
 from api.routes.common import job_info
 from api.schemas import (
     FileContent,
@@ -43,9 +41,7 @@ from api.schemas import (
     WhatIf,
     WhatIfAccepted,
 )
-from api.whatif import EditError, apply_edits
 from solver.io import InputError
-from solver.scenario import Scenario
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
@@ -86,8 +82,7 @@ _UPLOAD_BODY = {
 }
 
 
-def _invalid(messages: list[str]) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, messages)
+_invalid = services.invalid
 
 
 async def _read_part(value: Any) -> Upload | None:
@@ -154,37 +149,6 @@ async def _json_body(request: Request) -> tuple[Upload, dict[str, Upload]]:
     return Upload(DEFAULT_YAML_NAME, text.encode("utf-8")), tables
 
 
-def _counts(scenario: Scenario) -> dict[str, int]:
-    return {"employees": len(scenario.employees), "positions": len(scenario.positions),
-            "assessments": len(scenario.assessments)}
-
-
-def _validate(files: list[StoredFile], max_rows: int) -> Scenario:
-    try:
-        scenario = load_files(files)
-    except InputError as exc:
-        raise _invalid(exc.errors) from None
-    too_many = [errors.too_many_rows(f.path, count, max_rows) for f in files
-                for role, count in _counts(scenario).items()
-                if f.role == role and count > max_rows]
-    if too_many:
-        raise _invalid(too_many)
-    return scenario
-
-
-def _store(session: SessionDep, files: list[StoredFile], scenario: Scenario, *,
-           base_id: str | None = None,
-           edits: list[dict[str, Any]] | None = None) -> ScenarioRecord:
-    record = ScenarioRecord(
-        name=scenario.name, counts=_counts(scenario), base_id=base_id, edits=edits,
-        files=[ScenarioFile(role=f.role, path=f.path, original_name=f.original_name,
-                            content=f.content) for f in files],
-    )
-    session.add(record)
-    session.commit()
-    return record
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ScenarioCreated,
              openapi_extra=_UPLOAD_BODY,
              responses={413: {"description": "Request body too large"},
@@ -206,8 +170,8 @@ async def create_scenario(request: Request, session: SessionDep, settings: Setti
         files = place_upload(yaml_upload, tables)
     except InputError as exc:
         raise _invalid(exc.errors) from None
-    scenario = await run_in_threadpool(_validate, files, settings.max_rows)
-    record = await run_in_threadpool(_store, session, files, scenario)
+    scenario = await run_in_threadpool(services.validate, files, settings.max_rows)
+    record = await run_in_threadpool(services.store, session, files, scenario)
     return ScenarioCreated(id=record.id, name=record.name, counts=record.counts)
 
 
@@ -240,20 +204,6 @@ def list_jobs(scenario_id: str, session: SessionDep, jobs: JobsDep, _: Reader) -
     return [job_info(job, jobs) for job in found]
 
 
-def _params(settings: SettingsDep, plans: int | None, time_limit: float | None,
-            seed: int) -> dict[str, Any]:
-    if time_limit is not None and time_limit > settings.max_time_limit:
-        raise _invalid_text(errors.time_limit_too_long(settings.max_time_limit))
-    if plans is not None and plans > settings.max_plans:
-        raise _invalid_text(errors.too_many_plans(settings.max_plans))
-    return {"plans": plans, "seed": seed,
-            "time_limit": time_limit if time_limit is not None else settings.default_time_limit}
-
-
-def _invalid_text(message: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, message)
-
-
 def _accepted(response: Response, job: Job) -> None:
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
 
@@ -264,13 +214,9 @@ def create_job(scenario_id: str, session: SessionDep, settings: SettingsDep, job
                response: Response, _: Planner,
                body: Annotated[JobCreate | None, Body()] = None) -> JobAccepted:
     """Queue a solve of the scenario; poll ``GET /api/v1/jobs/{id}``."""
-    errors.get_scenario(session, scenario_id)
     body = body or JobCreate()
-    job = Job(scenario_id=scenario_id, status="queued",
-              params=_params(settings, body.plans, body.time_limit, body.seed))
-    session.add(job)
-    session.commit()
-    jobs.submit(job.id)
+    job = services.start_solve(session, settings, jobs, scenario_id, plans=body.plans,
+                               time_limit=body.time_limit, seed=body.seed)
     _accepted(response, job)
     return JobAccepted(id=job.id, status="queued", scenario_id=scenario_id)
 
@@ -288,24 +234,9 @@ def what_if(scenario_id: str, body: WhatIf, session: SessionDep, settings: Setti
     the LP relaxation restarts from the base scenario's solve when the server still
     holds it (much faster on large rounds; same objectives and proofs, but among
     equally scored plans another may be chosen)."""
-    base = errors.get_scenario(session, scenario_id)
-    params = _params(settings, body.plans, body.time_limit, body.seed)
-    base_job = latest_done_job(session, scenario_id)
-    if base_job is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, errors.no_base_plan(scenario_id))
-    try:
-        files = apply_edits(stored_files(base), list(body.edits))
-    except EditError as exc:
-        raise _invalid(exc.errors) from None
-    scenario = _validate(files, settings.max_rows)
-    record = _store(session, files, scenario, base_id=base.id,
-                    edits=[edit.model_dump() for edit in body.edits])
-    if body.warm_start:
-        params["warm_start"] = True
-    job = Job(scenario_id=record.id, status="queued", params=params, base_job_id=base_job.id)
-    session.add(job)
-    session.commit()
-    jobs.submit(job.id, scenario)
-    _accepted(response, job)
-    return WhatIfAccepted(id=job.id, status="queued", scenario_id=record.id,
-                          base_scenario_id=base.id, base_job_id=base_job.id)
+    started = services.start_what_if(session, settings, jobs, scenario_id, list(body.edits),
+                                     plans=body.plans, time_limit=body.time_limit,
+                                     seed=body.seed, warm_start=body.warm_start)
+    _accepted(response, started.job)
+    return WhatIfAccepted(id=started.job.id, status="queued", scenario_id=started.scenario.id,
+                          base_scenario_id=scenario_id, base_job_id=started.base_job.id)
