@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean chromium
+.PHONY: demo serve-demo test bench lint clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/penata solve scenarios/demo/scenario.yaml --out out/demo --plans 3
+	@echo
+	@echo "Workspace in the browser (ruang kerja) with this round loaded: make serve-demo"
+	@echo "then open http://127.0.0.1:8000/ and sign in with a token it prints."
+
+# The workspace on a fresh store (out/serve-demo) with the demo round loaded; prints
+# the address and one token per role, then serves until Ctrl+C.
+serve-demo: $(STAMP)
+	$(BIN)/python -m api.demo --port $${PORT:-8000}
 
 # review.html is rendered in headless Chromium by the tests; install Debian's package
 # when we can (root, apt), otherwise those tests say why they skip.

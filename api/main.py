@@ -1,7 +1,8 @@
 """The FastAPI application: ``create_app(settings)``.
 
 Routers live in :mod:`api.routes`, one module per resource, all under ``/api/v1``
-(see :data:`api.routes.api_router`); ``/healthz`` is open.
+(see :data:`api.routes.api_router`); ``/healthz`` is open. The browser workspace
+(:mod:`api.web`) is served at ``/``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from api.jobs import JobManager, SolveFn
 from api.middleware import BodySizeLimit
 from api.ratelimit import RateLimiter
 from api.routes import api_router, decisions, health
+from api.web import mount as mount_workspace
 
 API_PREFIX = "/api/v1"
 log = logging.getLogger("penata.api")
@@ -66,4 +68,5 @@ def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = N
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(decisions.router, prefix=API_PREFIX)
+    mount_workspace(app)
     return app

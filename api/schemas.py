@@ -152,6 +152,13 @@ class SetWeights(_Body):
     weights: dict[str, Any] = Field(description="Weights to change; null removes (= default)")
 
 
+class SetScope(_Body):
+    op: Literal["set_scope"]
+    units: list[str] | None = Field(default=None, description="Units in the round; null = all")
+    levels: list[int] | None = Field(default=None, description="Career levels 1-7 in the "
+                                     "round; null = all")
+
+
 class Lock(_Body):
     op: Literal["lock"]
     nip: str
@@ -166,7 +173,7 @@ class Forbid(_Body):
 
 Edit = Annotated[
     SetHeadcount | AbolishPosition | AddPosition | RemoveEmployee | AddEmployee | SetRules
-    | SetWeights | Lock | Forbid,
+    | SetWeights | SetScope | Lock | Forbid,
     Field(discriminator="op"),
 ]
 

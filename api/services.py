@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fastapi import HTTPException, status
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api import errors
@@ -93,6 +93,34 @@ def derive(session: Session, settings: Settings, base: ScenarioRecord,
     record = store(session, files, scenario, base_id=base.id,
                    edits=[edit.model_dump() for edit in edits])
     return record, scenario
+
+
+def configure(session: Session, settings: Settings, record: ScenarioRecord,
+              edits: list[Edit]) -> ScenarioRecord:
+    """Change a round's settings (rules, weights, scope): in place while it has no job
+    yet, else as a new scenario derived from it (plans already made keep their input)."""
+    has_jobs = session.scalars(select(Job.id).where(Job.scenario_id == record.id)).first()
+    if has_jobs is not None:
+        derived, _ = derive(session, settings, record, edits)
+        return derived
+    try:
+        files = apply_edits(stored_files(record), list(edits))
+    except EditError as exc:
+        raise invalid(exc.errors) from None
+    scenario = validate(files, settings.max_rows)
+    kept = {f.role: f for f in record.files}
+    for stored in files:
+        if stored.role in kept:
+            kept[stored.role].path = stored.path
+            kept[stored.role].content = stored.content
+        else:
+            record.files.append(ScenarioFile(role=stored.role, path=stored.path,
+                                             original_name=stored.original_name,
+                                             content=stored.content))
+    record.name = scenario.name
+    record.counts = counts(scenario)
+    session.commit()
+    return record
 
 
 # --------------------------------------------------------------------------- jobs

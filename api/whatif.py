@@ -191,6 +191,17 @@ def apply_edits(files: list[StoredFile], edits: list[Edit]) -> list[StoredFile]:
                     merged[key] = value
             work.config[block] = merged
             work.config_changed = True
+        elif edit.op == "set_scope":
+            scope: dict[str, Any] = {}
+            if edit.units is not None:
+                scope["units"] = list(edit.units)
+            if edit.levels is not None:
+                scope["levels"] = list(edit.levels)
+            if scope:
+                work.config["scope"] = scope
+            else:
+                work.config.pop("scope", None)
+            work.config_changed = True
         elif edit.op in ("lock", "forbid"):
             block = "locks" if edit.op == "lock" else "forbid"
             entries = work.config.get(block)

@@ -312,10 +312,36 @@ def turnover_chart(rows: list[tuple[str, int, int, int]], label: str) -> str:
     return "".join(parts)
 
 
+def vacancy_chart(rows: list[tuple[str, int, int]], label: str) -> str:
+    """rows: (unit, vacant seats before, vacant seats after); paired horizontal bars."""
+    bar_h, left, right, width = 26, 250, 60, 640
+    height = 20 + bar_h * max(1, len(rows)) + 24
+    scale = width - left - right
+    peak = max([1, *(max(b, a) for _, b, a in rows)])
+    parts = [_svg_open(width, height, label)]
+    for i, (unit, before, after) in enumerate(rows):
+        y = 10 + i * bar_h
+        parts.append(f'<text x="{left - 6}" y="{y + 14}" font-size="10" text-anchor="end">'
+                     f'{html.escape(unit if len(unit) <= 38 else unit[:37] + "…")}</text>')
+        for k, (count, colour, name) in enumerate(((before, "#9aa5b1", "sebelum"),
+                                                   (after, "#1f6f8b", "sesudah"))):
+            parts.append(f'<rect class="vacancy-{name}" data-unit="{html.escape(unit)}" '
+                         f'data-count="{count}" x="{left}" y="{y + 2 + k * 11}" '
+                         f'width="{scale * count / peak:.1f}" height="10" fill="{colour}">'
+                         f'<title>{name}: {count}</title></rect>')
+        parts.append(f'<text x="{left + scale + 6}" y="{y + 14}" font-size="11">'
+                     f'{before} → {after}</text>')
+    parts.append(f'<text x="10" y="{height - 6}" font-size="11">kursi kosong per unit — '
+                 '<tspan fill="#5d6d7e">■ sebelum</tspan> '
+                 '<tspan fill="#1f6f8b">■ sesudah</tspan></text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 # --------------------------------------------------------------------------- page
 
 
-def _before_jpm(scenario: Scenario, problem: Problem) -> list[int]:
+def before_jpm(scenario: Scenario, problem: Problem) -> list[int]:
     """JPM of every in-scope incumbent in the post they hold now."""
     inc = np.flatnonzero(problem.incumbent)
     comps = list(scenario.competencies)
@@ -328,7 +354,7 @@ def _before_jpm(scenario: Scenario, problem: Problem) -> list[int]:
     return [int(v) for v in jpm_matrix(e_comp, p_comp)]
 
 
-def _turnover_rows(plan: dict[str, Any], problem: Problem) -> list[tuple[str, int, int, int]]:
+def turnover_rows(plan: dict[str, Any], problem: Problem) -> list[tuple[str, int, int, int]]:
     placed = {a["nip"]: a["position"] for a in plan["assignments"]}
     rows = []
     for unit, members, cap in zip(problem.turnover_units, problem.turnover_members,
@@ -386,7 +412,7 @@ def _plan_view(plan: dict[str, Any], scenario: Scenario, problem: Problem, names
         "mean_before": _pct(sum(before) // len(before)) if before else "—",
         "mean_after": _pct(sum(after) // len(after)) if after else "—",
         "box_svg": nine_box_chart(promotees, f"9-box promosi, rencana {rank}"),
-        "turnover_svg": turnover_chart(_turnover_rows(plan, problem),
+        "turnover_svg": turnover_chart(turnover_rows(plan, problem),
                                        f"turnover per unit, rencana {rank}"),
     }
 
@@ -466,7 +492,7 @@ Kehilangan objektif = objektif rencana − optimum bila orang tersebut dikunci p
 def render_html(doc: dict[str, Any], scenario: Scenario, problem: Problem | None = None) -> str:
     problem = problem if problem is not None else build_problem(scenario)
     names = _Names(scenario)
-    before = _before_jpm(scenario, problem)
+    before = before_jpm(scenario, problem)
     env = Environment(autoescape=True)
     template = env.from_string(TEMPLATE)
     return template.render(

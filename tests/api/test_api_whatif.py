@@ -154,6 +154,20 @@ def test_every_edit_kind(client: TestClient, auth: dict, tiny: Path) -> None:
     assert config["forbid"] == [{"nip": NIPS[0], "position": "003"}]
 
 
+def test_set_scope_edit(client: TestClient, auth: dict, tiny: Path) -> None:
+    scenario_id, _ = solved(client, auth["planner"], tiny)
+    accepted = _what_if(client, auth["planner"], scenario_id, [
+        {"op": "set_scope", "levels": [3]}], plans=1, time_limit=10)
+    assert wait_job(client, auth["viewer"], accepted["id"])["status"] == "done"
+    document = client.get(f"/api/v1/jobs/{accepted['id']}/plans", headers=auth["viewer"]).json()
+    assert all(a["position"] != "003" for a in document["plans"][0]["assignments"])
+    config = yaml.safe_load(_files(client, accepted["scenario_id"])["scenario.yaml"])
+    assert config["scope"] == {"levels": [3]}
+    cleared = _what_if(client, auth["planner"], accepted["scenario_id"], [
+        {"op": "set_scope"}], plans=1, time_limit=10)
+    assert "scope" not in yaml.safe_load(_files(client, cleared["scenario_id"])["scenario.yaml"])
+
+
 def test_what_if_warm_starts_from_base_plan_1(make_client, tiny: Path) -> None:
     seen: list[SolveParams] = []
 
