@@ -86,6 +86,7 @@ class Gate:
 
     def __init__(self) -> None:
         self.release = threading.Event()
+        self.progressed = threading.Event()  # set once the first progress event is sent
         self.lock = threading.Lock()
         self.running = 0
         self.peak = 0
@@ -99,6 +100,7 @@ class Gate:
         try:
             if params.progress is not None:
                 params.progress(Progress(1, 123, 456.0, 0.5))
+            self.progressed.set()
             while not self.release.is_set() and not params.stop.is_set():
                 self.release.wait(0.02)
             return solve(scenario, replace(params, stop=None, progress=None))
@@ -115,7 +117,10 @@ def test_queue_cancel_and_progress(make_client, tiny: Path) -> None:
     first = _start(client, auth["planner"], scenario_id)
     second = _start(client, auth["planner"], scenario_id)
     third = _start(client, auth["planner"], scenario_id)
-    running = wait_job(client, auth["viewer"], first, until=("running",))
+    wait_job(client, auth["viewer"], first, until=("running",))
+    # "running" is stored before the solve sends its first progress event; read after it.
+    assert gate.progressed.wait(30)
+    running = client.get(f"/api/v1/jobs/{first}", headers=auth["viewer"]).json()
     assert running["progress"]["best_objective"] == 123
     assert running["progress"]["bound"] == 456.0
     assert client.get(f"/api/v1/jobs/{second}", headers=auth["viewer"]).json()["status"] \
