@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,12 @@ from solver.scenario import (
 
 MAX_ERRORS = 50
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# Bounded work on hostile input (docs/guarantees.md): the YAML nests at most this deep,
+# its aliases add at most this many values, and an echo of input is clipped.
+MAX_YAML_DEPTH = 20
+MAX_ALIAS_NODES = 10_000
+MAX_ECHO_CHARS = 200
+MAX_MESSAGE_CHARS = 1_000
 TRUE_WORDS = {"true", "1", "yes", "ya", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "tidak", "n", "f", ""}
 
@@ -47,6 +53,37 @@ class InputError(Exception):
     def __init__(self, errors: Iterable[str]):
         self.errors = list(errors)
         super().__init__("\n".join(self.errors))
+
+
+@dataclasses.dataclass(frozen=True)
+class TableLimits:
+    """Most a table may hold; checked while it is read, before any cell is parsed.
+
+    ``max_bytes`` bounds the file and, for an XLSX workbook, the uncompressed size
+    of its XML parts (a small zip can expand a thousandfold)."""
+
+    max_rows: int = 1_000_000
+    max_columns: int = 1_000
+    max_cells: int = 10_000_000
+    max_bytes: int = MAX_FILE_BYTES
+
+
+@dataclasses.dataclass(frozen=True)
+class TableSource:
+    """A table's bytes and the name messages give it (its suffix tells XLSX from CSV)."""
+
+    label: str
+    content: bytes
+
+
+def clip(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """``text`` cut to ``limit`` characters (an echo of user input in a message)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _echo(value: Any) -> str:
+    """A YAML value as a message shows it: its repr, clipped."""
+    return clip(repr(value), 60)
 
 
 class _Collector:
@@ -63,7 +100,7 @@ class _Collector:
         if column is not None:
             where += f", column {column}" if row is not None else f" column {column}"
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(f"{where}: {message}")
+            self.errors.append(clip(f"{where}: {message}", MAX_MESSAGE_CHARS))
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -73,10 +110,55 @@ class _Collector:
 # --------------------------------------------------------------------------- tables
 
 
-def _read_table(path: Path, label: str) -> pd.DataFrame:
-    """Read a CSV or XLSX file as text cells; header row = spreadsheet row 1."""
-    frame = read_raw_table(path, label)
+def read_file_source(path: Path, label: str, limits: TableLimits = TableLimits()) -> TableSource:
+    """The bytes of the table file at ``path`` (the CLI's tables), checked for size."""
     errors = _Collector(label)
+    if not path.exists():
+        errors.add(f"file not found ({clip(str(path))})")
+        errors.raise_if_any()
+    if not path.is_file():
+        errors.add(f"is not a file ({clip(str(path))})")
+        errors.raise_if_any()
+    try:
+        size = path.stat().st_size
+        if size <= limits.max_bytes:
+            content = path.read_bytes()
+    except OSError as exc:
+        errors.add(f"cannot be read: {exc.strerror}")
+        errors.raise_if_any()
+    if size > limits.max_bytes:
+        errors.add(f"is {size:,} bytes; the limit is {limits.max_bytes:,}")
+        errors.raise_if_any()
+    return TableSource(label, content)
+
+
+def is_xlsx(source: TableSource) -> bool:
+    return source.content.startswith(b"PK\x03\x04") or Path(source.label).suffix.lower() in {
+        ".xlsx", ".xlsm"}
+
+
+def read_cells(source: TableSource, limits: TableLimits = TableLimits(),
+               fallback_encoding: str | None = None) -> pd.DataFrame:
+    """A CSV or XLSX table as text cells, header as written (row 1), within ``limits``.
+
+    The header's width is checked before any data row is parsed, and an XLSX sheet
+    is streamed, stopping at the first limit it crosses."""
+    errors = _Collector(source.label)
+    if len(source.content) == 0:
+        errors.add("is empty; expected a header row and data rows")
+        errors.raise_if_any()
+    if len(source.content) > limits.max_bytes:
+        errors.add(f"is {len(source.content):,} bytes; the limit is {limits.max_bytes:,}")
+        errors.raise_if_any()
+    if is_xlsx(source):
+        return _read_xlsx(source.content, errors, limits)
+    return _read_csv(source.content, errors, limits, fallback_encoding)
+
+
+def _read_table(source: TableSource, limits: TableLimits) -> pd.DataFrame:
+    """A table as stripped text cells, lower-case unique headers, and spreadsheet rows."""
+    errors = _Collector(source.label)
+    frame = read_cells(source, limits)
     if frame.shape[1] == 0:
         errors.add("has no header row")
         errors.raise_if_any()
@@ -86,7 +168,8 @@ def _read_table(path: Path, label: str) -> pd.DataFrame:
         if name == "":
             continue
         if name in seen:
-            errors.add(f"column '{name}' appears twice (columns {seen[name]} and {position})", 1)
+            errors.add(f"column {_show(name)} appears twice (columns {seen[name]} and "
+                       f"{position})", 1)
         seen[name] = position
     errors.raise_if_any()
     frame.columns = columns
@@ -95,43 +178,39 @@ def _read_table(path: Path, label: str) -> pd.DataFrame:
     # Rows that are entirely blank (trailing lines in exports) carry nothing.
     keep = (frame != "").any(axis=1)
     frame = frame[keep]
+    _check_rows(len(frame), errors, limits)
     frame.insert(0, "row", frame.index.to_numpy() + 2)
     return frame.reset_index(drop=True)
 
 
-def read_raw_table(path: Path, label: str, fallback_encoding: str | None = None) -> pd.DataFrame:
+def read_raw_table(path: Path, label: str, fallback_encoding: str | None = None,
+                   limits: TableLimits = TableLimits()) -> pd.DataFrame:
     """A CSV or XLSX file (first sheet) after the file checks (exists, not empty, size
     limit): CSV cells as text, XLSX cells as :func:`xlsx_cell_text`; headers as written
-    (pandas numbers a repeated one ``X.1``). Raises :class:`InputError`."""
-    errors = _Collector(label)
-    if not path.exists():
-        errors.add(f"file not found ({path})")
-        errors.raise_if_any()
-    if not path.is_file():
-        errors.add(f"is not a file ({path})")
-        errors.raise_if_any()
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        errors.add(f"cannot be read: {exc.strerror}")
-        errors.raise_if_any()
-    if size == 0:
-        errors.add("is empty; expected a header row and data rows")
-        errors.raise_if_any()
-    if size > MAX_FILE_BYTES:
-        errors.add(f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        errors.raise_if_any()
-    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path, errors)
-    return _read_csv(path, errors, fallback_encoding)
+    (pandas numbers a repeated CSV one ``X.1``). Raises :class:`InputError`."""
+    return read_cells(read_file_source(path, label, limits), limits, fallback_encoding)
 
 
-def _read_csv(path: Path, errors: _Collector, fallback_encoding: str | None = None) -> pd.DataFrame:
+def _check_rows(count: int, errors: _Collector, limits: TableLimits) -> None:
+    if count > limits.max_rows:
+        errors.add(f"has more than {limits.max_rows:,} data rows; the limit is "
+                   f"{limits.max_rows:,} per table")
+        errors.raise_if_any()
+
+
+def _check_width(width: int, row: int, errors: _Collector, limits: TableLimits) -> None:
+    if width > limits.max_columns:
+        errors.add(f"has {width:,} columns; the limit is {limits.max_columns:,}", row)
+        errors.raise_if_any()
+
+
+def _read_csv(raw: bytes, errors: _Collector, limits: TableLimits,
+              fallback_encoding: str | None = None) -> pd.DataFrame:
     """``fallback_encoding`` (e.g. ``cp1252``, what Excel's plain "CSV" saves on Windows)
     is tried when the bytes are not UTF-8; the scenario tables themselves stay UTF-8."""
-    raw = path.read_bytes()
+    import csv
+    import io as _io
+
     if b"\x00" in raw[:65536]:
         errors.add("is a binary file, not CSV text (save the sheet as CSV UTF-8 or XLSX)")
         errors.raise_if_any()
@@ -149,8 +228,11 @@ def _read_csv(path: Path, errors: _Collector, fallback_encoding: str | None = No
     first = text.split("\n", 1)[0]
     sep = ";" if first.count(";") > first.count(",") else ","
     try:
-        import io as _io
-
+        header = next(csv.reader(_io.StringIO(text), delimiter=sep), [])
+    except csv.Error:
+        header = []  # pandas reports the damage below
+    _check_width(len(header), 1, errors, limits)
+    try:
         with warnings.catch_warnings():
             # Rows longer than the header: reported by _long_rows below.
             warnings.simplefilter("ignore", pd.errors.ParserWarning)
@@ -170,9 +252,9 @@ def _read_csv(path: Path, errors: _Collector, fallback_encoding: str | None = No
         return frame
     except pd.errors.EmptyDataError:
         errors.add("is empty; expected a header row and data rows")
-    except (pd.errors.ParserError, csv_error()) as exc:
+    except (pd.errors.ParserError, csv.Error) as exc:
         match = re.search(r"line (\d+)", str(exc))
-        errors.add(f"is not valid CSV: {exc}",
+        errors.add(f"is not valid CSV: {clip(str(exc))}",
                    int(match.group(1)) if match else _csv_error_row(text, sep))
     errors.raise_if_any()
     raise AssertionError("unreachable")
@@ -216,19 +298,66 @@ def _csv_error_row(text: str, sep: str) -> int | None:
     return None
 
 
-def csv_error() -> type[Exception]:
-    import csv
+def _xlsx_xml_bytes(content: bytes) -> int:
+    """Uncompressed size of the workbook's parts, from the zip directory (nothing inflated)."""
+    import io as _io
+    import zipfile
 
-    return csv.Error
+    with zipfile.ZipFile(_io.BytesIO(content)) as archive:
+        return sum(info.file_size for info in archive.infolist())
 
 
-def _read_xlsx(path: Path, errors: _Collector) -> pd.DataFrame:
+def _read_xlsx(content: bytes, errors: _Collector, limits: TableLimits) -> pd.DataFrame:
+    """The first sheet, streamed row by row (openpyxl read-only) within ``limits``."""
+    import io as _io
+    import zipfile
+
+    import openpyxl
+
     try:
-        frame = pd.read_excel(path, dtype=object, sheet_name=0, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+        expanded = _xlsx_xml_bytes(content)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {clip(str(exc))})")
         errors.raise_if_any()
-    return frame.map(xlsx_cell_text)
+    if expanded > limits.max_bytes:
+        errors.add(f"expands to {expanded:,} bytes of XML; the limit is {limits.max_bytes:,}")
+        errors.raise_if_any()
+    header: list[str] = []
+    rows: list[list[str]] = []
+    try:
+        book = openpyxl.load_workbook(_io.BytesIO(content), read_only=True, data_only=True,
+                                      keep_links=False)
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # the stored dimension may be wrong; read what is there
+            cells = 0
+            data_rows = 0
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                _check_width(len(values), number, errors, limits)
+                cells += len(values)
+                if cells > limits.max_cells:
+                    errors.add(f"has more than {limits.max_cells:,} cells; the limit is "
+                               f"{limits.max_cells:,}")
+                    errors.raise_if_any()
+                texts = [xlsx_cell_text(v) for v in values]
+                if number == 1:
+                    header = texts
+                    continue
+                if any(t.strip() for t in texts):
+                    data_rows += 1
+                    _check_rows(data_rows, errors, limits)
+                rows.append(texts)
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {clip(str(exc))})")
+        errors.raise_if_any()
+    width = max([len(header), *(len(r) for r in rows)], default=0)
+    header += [""] * (width - len(header))
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=header,
+                        dtype=object)
 
 
 def xlsx_cell_text(value: Any) -> str:
@@ -332,9 +461,11 @@ def _ranged_int(low: int, high: int) -> Callable[[str], int | None]:
 
 def _require_columns(frame: pd.DataFrame, names: Iterable[str], errors: _Collector) -> None:
     missing = [n for n in names if n not in frame.columns]
-    for name in missing:
-        errors.add(f"required column '{name}' is missing (header row has: "
-                   f"{', '.join(c for c in frame.columns if c != 'row')})", 1, name)
+    # The header is shown once, clipped: a hostile header may be 100,000 columns wide.
+    header = clip(", ".join(c for c in frame.columns if c != "row"))
+    for index, name in enumerate(missing):
+        shown = f" (header row has: {header})" if index == 0 else ""
+        errors.add(f"required column '{name}' is missing{shown}", 1, name)
     errors.raise_if_any()
 
 
@@ -345,9 +476,9 @@ def _competency_columns(frame: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- positions
 
 
-def _load_positions(path: Path, label: str) -> pd.DataFrame:
-    frame = _read_table(path, label)
-    errors = _Collector(label)
+def _load_positions(source: TableSource, limits: TableLimits) -> pd.DataFrame:
+    frame = _read_table(source, limits)
+    errors = _Collector(source.label)
     _require_columns(
         frame, ["id", "title", "unit", "level", "grade_min", "grade_max", "headcount"], errors
     )
@@ -412,9 +543,10 @@ def birth_date_from_nip(nip: str) -> dt.date | None:
         return None
 
 
-def _load_employees(path: Path, label: str, position_ids: set[str]) -> pd.DataFrame:
-    frame = _read_table(path, label)
-    errors = _Collector(label)
+def _load_employees(source: TableSource, limits: TableLimits,
+                    position_ids: set[str]) -> pd.DataFrame:
+    frame = _read_table(source, limits)
+    errors = _Collector(source.label)
     _require_columns(frame, ["nip", "name", "grade", "performance", "potential"], errors)
     if len(frame) == 0:
         errors.add("has a header but no employees")
@@ -497,10 +629,10 @@ def _raw(frame: pd.DataFrame, column: str) -> list[str]:
 
 
 def _load_assessments(
-    path: Path, label: str, nips: set[str], position_ids: set[str]
+    source: TableSource, limits: TableLimits, nips: set[str], position_ids: set[str]
 ) -> pd.DataFrame:
-    frame = _read_table(path, label)
-    errors = _Collector(label)
+    frame = _read_table(source, limits)
+    errors = _Collector(source.label)
     _require_columns(frame, ["nip", "position", "score"], errors)
     scores = _column(frame, "score", errors, _ranged_int(0, 10000), "a whole number 0-10000",
                      0, True)
@@ -548,11 +680,11 @@ def parse_ikm(text: str) -> int | str:
 
 
 def _load_preferences(
-    path: Path, label: str, nips: set[str], position_ids: set[str]
+    source: TableSource, limits: TableLimits, nips: set[str], position_ids: set[str]
 ) -> pd.DataFrame:
     """The preferences table (section 9): one row per (employee, requested post)."""
-    frame = _read_table(path, label)
-    errors = _Collector(label)
+    frame = _read_table(source, limits)
+    errors = _Collector(source.label)
     _require_columns(frame, ["nip", "position", "rank"], errors)
     ranks = _column(frame, "rank", errors, _ranged_int(1, 5),
                     "a whole number 1-5 (1 = first choice)", 0, True)
@@ -586,10 +718,11 @@ def _load_preferences(
     })
 
 
-def _load_units(path: Path, label: str, known_units: set[str]) -> pd.DataFrame:
+def _load_units(source: TableSource, limits: TableLimits,
+               known_units: set[str]) -> pd.DataFrame:
     """The units table (section 9): the latest IKM of each unit, in exact hundredths."""
-    frame = _read_table(path, label)
-    errors = _Collector(label)
+    frame = _read_table(source, limits)
+    errors = _Collector(source.label)
     _require_columns(frame, ["unit", "ikm"], errors)
     first_row: dict[str, int] = {}
     hundredths: list[int] = []
@@ -616,57 +749,167 @@ def _load_units(path: Path, label: str, known_units: set[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- YAML
 
 
-def _key_lines(text: str) -> dict[str, int]:
-    """Map dotted key paths (``rules.max_unit_turnover``, ``locks.0.nip``) to YAML lines."""
-    lines: dict[str, int] = {}
-    active: set[int] = set()
+class _YamlLimit(Exception):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(message)
 
-    def walk(node: yaml.Node, path: str) -> None:
-        if id(node) in active:  # a recursive alias (&a [*a]); load_scenario rejects it
-            return
-        active.add(id(node))
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with bounded work and no duplicated keys.
+
+    While composing it caps the nesting depth (:data:`MAX_YAML_DEPTH`), refuses an
+    alias inside the collection it names (a cycle) and counts what aliases add, each
+    node's size memoised, against :data:`MAX_ALIAS_NODES`; a billion-laughs YAML
+    stops at the first alias over the cap. Constructing a mapping records every key
+    that appears twice (YAML says keys are unique; PyYAML silently keeps the last).
+    """
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self._depth = 0
+        self._open_anchors: list[str | None] = []
+        self._sizes: dict[int, int] = {}
+        self._alias_nodes = 0
+        self.paths: dict[int, str] = {}  # id(mapping node) -> dotted path
+        self.lines: dict[str, int] = {}
+        self.scalar_spans: dict[str, tuple[int, int]] = {}
+        self.duplicates: list[tuple[int, str]] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self._open_anchors:
+                raise _YamlLimit(line, "a YAML alias refers to the collection that contains "
+                                 "it; remove the recursion")
+            node = super().compose_node(parent, index)
+            self._alias_nodes += self._sizes.get(id(node), 1)
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise _YamlLimit(line, f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} "
+                                 "values; write the values out instead")
+            return node
+        nested = isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent)
+        if nested:
+            self._depth += 1
+            if self._depth > MAX_YAML_DEPTH:
+                raise _YamlLimit(line, f"is nested more than {MAX_YAML_DEPTH} levels deep")
+            self._open_anchors.append(event.anchor)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            if nested:
+                self._depth -= 1
+                self._open_anchors.pop()
+        self._sizes[id(node)] = 1 + sum(self._sizes.get(id(child), 1)
+                                        for child in _children(node))
+        return node
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
+            path = self.paths.get(id(node), "")
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    seen = first.get(key)
+                except TypeError:
+                    continue  # unhashable: the safe constructor reports it
+                line = key_node.start_mark.line + 1
+                if seen is None:
+                    first[key] = line
+                else:
+                    dotted = f"{path}.{key}" if path else str(key)
+                    self.duplicates.append((line, f"line {line}: key {_show(dotted)} appears "
+                                                  f"twice (first at line {seen})"))
+        return super().construct_mapping(node, deep=deep)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [item for pair in node.value for item in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _record_paths(loader: _StrictLoader, root: yaml.Node) -> None:
+    """Dotted key paths (``rules.max_unit_turnover``, ``locks.0.nip``) to YAML lines.
+
+    Each node is visited once (an aliased collection keeps the path it was first
+    seen at), so the walk is linear in the document, whatever its aliases."""
+    if isinstance(root, yaml.MappingNode) and not root.flow_style:
+        for key, value in root.value:
+            if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode):
+                loader.scalar_spans[key.value] = (value.start_mark.index, value.end_mark.index)
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            loader.paths[id(node)] = path
             for key, value in node.value:
                 child = f"{path}.{key.value}" if path else str(key.value)
-                lines[child] = key.start_mark.line + 1
-                walk(value, child)
+                loader.lines.setdefault(child, key.start_mark.line + 1)
+                stack.append((value, child))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 child = f"{path}.{index}"
-                lines[child] = item.start_mark.line + 1
-                walk(item, child)
-        active.discard(id(node))
+                loader.lines.setdefault(child, item.start_mark.line + 1)
+                stack.append((item, child))
 
+
+@dataclasses.dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML text: its value, the line of each dotted key path and, in a block
+    mapping, where each top-level scalar value stands (to rewrite it in place)."""
+
+    config: Any
+    lines: dict[str, int]
+    scalar_spans: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+
+
+def read_yaml(text: str, label: str) -> YamlDocument:
+    """Parse ``text`` once, safely and within bounds (see :class:`_StrictLoader`).
+
+    Raises
+    ------
+    InputError
+        A syntax error (row and column), a limit crossed, or duplicated keys, each
+        message naming ``label`` and the line.
+    """
+    errors = _Collector(label)
+    loader: _StrictLoader | None = None
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return lines
-    if root is not None:
-        walk(root, "")
-    return lines
-
-
-def _recursive_alias(config: Any, text: str) -> int | None:
-    """The line of a recursive YAML alias (``a: &x [*x]``) in ``config``, else None."""
-    active: set[int] = set()
-
-    def cyclic(value: Any) -> bool:
-        if not isinstance(value, dict | list):
-            return False
-        if id(value) in active:
-            return True
-        active.add(id(value))
-        items = value.values() if isinstance(value, dict) else value
-        found = any(cyclic(item) for item in items)
-        active.discard(id(value))
-        return found
-
-    if not cyclic(config):
-        return None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "&" in line:
-            return number
-    return 1
+        loader = _StrictLoader(text)  # the reader checks the characters here
+        root = loader.get_single_node()
+        config = None
+        if root is not None:
+            _record_paths(loader, root)
+            config = loader.construct_document(root)
+    except _YamlLimit as exc:
+        raise InputError([f"{label} line {exc.line}: {exc.message}"]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = clip(getattr(exc, "problem", None) or str(exc))
+        if mark is not None:
+            errors.add(f"YAML syntax error: {problem}", mark.line + 1, str(mark.column + 1))
+        else:
+            errors.add(f"YAML syntax error: {problem}")
+        errors.raise_if_any()
+    finally:
+        if loader is not None:
+            loader.dispose()
+    assert loader is not None
+    if loader.duplicates:
+        raise InputError(f"{label} {message}"
+                         for _, message in sorted(loader.duplicates)[:MAX_ERRORS])
+    return YamlDocument(config, loader.lines, loader.scalar_spans)
 
 
 _RULE_SPECS: dict[str, tuple[str, Any, Any]] = {
@@ -685,15 +928,16 @@ _RULE_SPECS: dict[str, tuple[str, Any, Any]] = {
 
 
 class _Yaml:
-    def __init__(self, label: str, text: str):
+    def __init__(self, label: str, lines: dict[str, int]):
         self.errors = _Collector(label)
-        self.lines = _key_lines(text)
+        self.lines = lines
 
     def add(self, key: str, message: str) -> None:
         line = self.lines.get(key)
         where = f" line {line}, key {key}" if line else f" key {key}"
         if len(self.errors.errors) < MAX_ERRORS:
-            self.errors.errors.append(f"{self.errors.file}{where}: {message}")
+            self.errors.errors.append(clip(f"{self.errors.file}{where}: {message}",
+                                           MAX_MESSAGE_CHARS))
 
 
 def _as_int(value: Any) -> int | None:
@@ -725,35 +969,35 @@ def _parse_rules(raw: Any, doc: _Yaml) -> Rules:
         if kind == "int":
             number = _as_int(value)
             if number is None or not low <= number <= high:
-                doc.add(path, f"{value!r} is not valid; expected a whole number {low}-{high}")
+                doc.add(path, f"{_echo(value)} is not valid; expected a whole number {low}-{high}")
                 continue
             values[str(key)] = number
         elif kind == "fraction":
             expected = f"expected a number between {low} and {high}"
             if isinstance(value, bool) or not isinstance(value, int | float | str):
-                doc.add(path, f"{value!r} is not valid; {expected}")
+                doc.add(path, f"{_echo(value)} is not valid; {expected}")
                 continue
             try:
                 # repr() of a float is its shortest decimal, i.e. what the YAML said.
                 fraction = Fraction(repr(value) if isinstance(value, float) else str(value))
             except (ValueError, ZeroDivisionError):
-                doc.add(path, f"{value!r} is not valid; {expected}")
+                doc.add(path, f"{_echo(value)} is not valid; {expected}")
                 continue
             if not low <= fraction <= high:
-                doc.add(path, f"{value!r} is out of range; {expected}")
+                doc.add(path, f"{_echo(value)} is out of range; {expected}")
                 continue
             values[str(key)] = fraction
         elif kind == "bool":
             flag = value if isinstance(value, bool) else (
                 parse_bool(value.strip()) if isinstance(value, str) and value.strip() else None)
             if flag is None:
-                doc.add(path, f"{value!r} is not valid; expected true or false")
+                doc.add(path, f"{_echo(value)} is not valid; expected true or false")
                 continue
             values[str(key)] = flag
         else:
             key_text = _enum_key(str(value))
             if key_text not in low:
-                doc.add(path, f"{value!r} is not valid; expected one of {', '.join(low)}")
+                doc.add(path, f"{_echo(value)} is not valid; expected one of {', '.join(low)}")
                 continue
             values[str(key)] = key_text
     return Rules(**values)
@@ -774,7 +1018,7 @@ def _parse_int_block(raw: Any, doc: _Yaml, block: str, cls: type, low: int, high
             continue
         number = _as_int(value)
         if number is None or not low <= number <= high:
-            doc.add(path, f"{value!r} is not valid; expected a whole number {low}-{high}")
+            doc.add(path, f"{_echo(value)} is not valid; expected a whole number {low}-{high}")
             continue
         values[str(key)] = number
     return cls(**values)
@@ -833,8 +1077,40 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
-def load_scenario(path: str | Path) -> Scenario:
+TABLE_ROLES = ("employees", "positions", "assessments", "preferences", "units")
+
+
+def decode_yaml(content: bytes, label: str) -> str:
+    """The text of a scenario YAML file; InputError for binary or non-UTF-8 bytes."""
+    errors = _Collector(label)
+    if b"\x00" in content[:65536]:
+        errors.add("is a binary file, not a YAML scenario")
+        errors.raise_if_any()
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        errors.add(f"is not UTF-8 text (bad byte at line {line}); save it as UTF-8")
+        errors.raise_if_any()
+    raise AssertionError("unreachable")
+
+
+def read_config(text: str, label: str) -> YamlDocument:
+    """The scenario YAML parsed once (:func:`read_yaml`) and checked to be a mapping."""
+    doc = read_yaml(text, label)
+    errors = _Collector(label)
+    if doc.config is None:
+        errors.add("is empty; expected a scenario (name, as_of, employees, positions, ...)")
+    elif not isinstance(doc.config, dict):
+        errors.add("must be a YAML mapping (name: ..., as_of: ..., employees: ..., ...)")
+    errors.raise_if_any()
+    return doc
+
+
+def load_scenario(path: str | Path, limits: TableLimits = TableLimits()) -> Scenario:
     """Read, validate and return the scenario at ``path`` (a YAML file).
+
+    The tables are the files the YAML names, relative to its directory.
 
     Raises
     ------
@@ -845,75 +1121,79 @@ def load_scenario(path: str | Path) -> Scenario:
     label = path.name
     errors = _Collector(label)
     if not path.is_file():
-        errors.add(f"file not found ({path})" if not path.exists() else "is not a file")
+        errors.add(f"file not found ({clip(str(path))})" if not path.exists()
+                   else "is not a file")
         errors.raise_if_any()
-    raw_bytes = path.read_bytes()
-    if b"\x00" in raw_bytes[:65536]:
-        errors.add("is a binary file, not a YAML scenario")
-        errors.raise_if_any()
-    try:
-        text = raw_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw_bytes[: exc.start].count(b"\n") + 1
-        errors.add(f"is not UTF-8 text (bad byte at line {line}); save it as UTF-8")
-        errors.raise_if_any()
-    try:
-        config = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        if mark is not None:
-            errors.add(f"YAML syntax error: {problem}", mark.line + 1, str(mark.column + 1))
-        else:
-            errors.add(f"YAML syntax error: {problem}")
-        errors.raise_if_any()
-    if config is None:
-        errors.add("is empty; expected a scenario (name, as_of, employees, positions, ...)")
-        errors.raise_if_any()
-    if not isinstance(config, dict):
-        errors.add("must be a YAML mapping (name: ..., as_of: ..., employees: ..., ...)")
-        errors.raise_if_any()
-    alias_line = _recursive_alias(config, text)
-    if alias_line is not None:
-        errors.add("a YAML alias refers to the collection that contains it; remove the "
-                   "recursion", alias_line)
-        errors.raise_if_any()
-    doc = _Yaml(label, text)
-    name = str(config.get("name") or path.stem)
+    doc = read_config(decode_yaml(path.read_bytes(), label), label)
+
+    def open_table(role: str) -> TableSource | None:
+        ref = doc.config.get(role)
+        if not ref:
+            return None
+        return read_file_source(path.parent / ref.strip(), ref.strip(), limits)
+
+    return _build_scenario(doc, label, path.stem, str(path), open_table, limits,
+                           tables_from_yaml=True)
+
+
+def load_scenario_tables(yaml_content: bytes, label: str, tables: Mapping[str, TableSource],
+                         limits: TableLimits = TableLimits()) -> Scenario:
+    """Validate a scenario whose tables are given by role (uploads to the API).
+
+    The YAML's own table keys are ignored: nothing here opens a file, so an uploaded
+    YAML cannot make the server read a path of its choosing."""
+    doc = read_config(decode_yaml(yaml_content, label), label)
+    return _build_scenario(doc, label, Path(label).stem, label, tables.get, limits,
+                           tables_from_yaml=False)
+
+
+def _required(open_table: Callable[[str], TableSource | None], role: str,
+              label: str) -> TableSource:
+    source = open_table(role)
+    if source is None:
+        raise InputError([f"{label}: no {role} table was given"])
+    return source
+
+
+def _build_scenario(doc: YamlDocument, label: str, default_name: str, source: str,
+                    open_table: Callable[[str], TableSource | None], limits: TableLimits, *,
+                    tables_from_yaml: bool) -> Scenario:
+    config: dict[str, Any] = doc.config
+    checks = _Yaml(label, doc.lines)
+    name = str(config.get("name") or default_name)
     as_of = _as_date(config.get("as_of"))
     if "as_of" not in config:
-        doc.add("as_of", "is missing; the reference date YYYY-MM-DD is required")
+        checks.add("as_of", "is missing; the reference date YYYY-MM-DD is required")
     elif as_of is None:
-        doc.add("as_of", f"{config.get('as_of')!r} is not a date; expected YYYY-MM-DD")
-    for key in ("employees", "positions"):
-        if not isinstance(config.get(key), str) or not config.get(key, "").strip():
-            doc.add(key, f"is missing; give the path of the {key} table (CSV or XLSX)")
-    for key in ("assessments", "preferences", "units"):
-        if config.get(key) is not None and not isinstance(config.get(key), str):
-            doc.add(key, f"must be the path of the {key} table")
-    rules = _parse_rules(config.get("rules"), doc)
-    weights = _parse_int_block(config.get("weights"), doc, "weights", Weights, 0, 1_000_000)
-    plans = _parse_int_block(config.get("plans"), doc, "plans", PlanSettings, 0, 1000)
+        checks.add("as_of", f"{_echo(config.get('as_of'))} is not a date; expected YYYY-MM-DD")
+    if tables_from_yaml:
+        for key in ("employees", "positions"):
+            if not isinstance(config.get(key), str) or not config.get(key, "").strip():
+                checks.add(key, f"is missing; give the path of the {key} table (CSV or XLSX)")
+        for key in ("assessments", "preferences", "units"):
+            if config.get(key) is not None and not isinstance(config.get(key), str):
+                checks.add(key, f"must be the path of the {key} table")
+    rules = _parse_rules(config.get("rules"), checks)
+    weights = _parse_int_block(config.get("weights"), checks, "weights", Weights, 0, 1_000_000)
+    plans = _parse_int_block(config.get("plans"), checks, "plans", PlanSettings, 0, 1000)
     if plans.count < 1:
-        doc.add("plans.count", "must be at least 1")
+        checks.add("plans.count", "must be at least 1")
     if plans.min_difference < 1:
-        doc.add("plans.min_difference", "must be at least 1")
-    scope = _parse_scope(config.get("scope"), doc)
-    locks = _parse_pairs(config.get("locks"), doc, "locks")
-    forbid = _parse_pairs(config.get("forbid"), doc, "forbid")
-    doc.errors.raise_if_any()
+        checks.add("plans.min_difference", "must be at least 1")
+    scope = _parse_scope(config.get("scope"), checks)
+    locks = _parse_pairs(config.get("locks"), checks, "locks")
+    forbid = _parse_pairs(config.get("forbid"), checks, "forbid")
+    checks.errors.raise_if_any()
     assert as_of is not None
 
-    base = path.parent
-    positions = _load_positions(base / config["positions"].strip(), config["positions"].strip())
+    positions = _load_positions(_required(open_table, "positions", label), limits)
     position_ids = set(positions["id"])
-    employees = _load_employees(
-        base / config["employees"].strip(), config["employees"].strip(), position_ids
-    )
+    employees = _load_employees(_required(open_table, "employees", label), limits,
+                                position_ids)
     nips = set(employees["nip"])
-    if config.get("assessments"):
-        label_a = config["assessments"].strip()
-        assessments = _load_assessments(base / label_a, label_a, nips, position_ids)
+    assessments_source = open_table("assessments")
+    if assessments_source is not None:
+        assessments = _load_assessments(assessments_source, limits, nips, position_ids)
     else:
         assessments = pd.DataFrame({
             "nip": pd.Series([], dtype=object), "position": pd.Series([], dtype=object),
@@ -921,33 +1201,36 @@ def load_scenario(path: str | Path) -> Scenario:
         })
 
     preferences = empty_preferences()
-    if config.get("preferences"):
-        label_p = config["preferences"].strip()
-        preferences = _load_preferences(base / label_p, label_p, nips, position_ids)
+    preferences_source = open_table("preferences")
+    if preferences_source is not None:
+        preferences = _load_preferences(preferences_source, limits, nips, position_ids)
     unit_table = empty_units()
-    if config.get("units"):
-        label_u = config["units"].strip()
-        unit_table = _load_units(base / label_u, label_u, set(positions["unit"]))
+    units_source = open_table("units")
+    if units_source is not None:
+        unit_table = _load_units(units_source, limits, set(positions["unit"]))
 
     units = set(positions["unit"])
     if scope.units is not None:
         for index, unit in enumerate(scope.units):
             if unit not in units:
-                doc.add(f"scope.units.{index}", f"unit {unit!r} is not in the positions table")
+                checks.add(f"scope.units.{index}",
+                           f"unit {_echo(unit)} is not in the positions table")
     lock_set = set()
     for block, pairs in (("locks", locks), ("forbid", forbid)):
         for index, pair in pairs:
             if pair.nip not in nips:
-                doc.add(f"{block}.{index}.nip", f"NIP {pair.nip!r} is not in the employees table")
+                checks.add(f"{block}.{index}.nip",
+                           f"NIP {_echo(pair.nip)} is not in the employees table")
             if pair.position not in position_ids:
-                doc.add(f"{block}.{index}.position",
-                        f"position {pair.position!r} is not in the positions table")
+                checks.add(f"{block}.{index}.position",
+                           f"position {_echo(pair.position)} is not in the positions table")
             if block == "locks":
                 lock_set.add(pair)
             elif pair in lock_set:
-                doc.add(f"{block}.{index}", f"({pair.nip}, {pair.position}) is both locked and "
-                        "forbidden; remove one of them")
-    doc.errors.raise_if_any()
+                checks.add(f"{block}.{index}",
+                           f"({clip(pair.nip, 60)}, {clip(pair.position, 60)}) is both locked "
+                           "and forbidden; remove one of them")
+    checks.errors.raise_if_any()
 
     competencies = tuple(c for c in positions.columns if c.startswith("c."))
     for comp in competencies:
@@ -969,5 +1252,5 @@ def load_scenario(path: str | Path) -> Scenario:
         preferences=preferences,
         units=unit_table,
         config=config,
-        source=str(path),
+        source=source,
     )

@@ -296,3 +296,133 @@ def test_section9_cli_exits_2(tmp_path):
     assert "units.csv row 2, column ikm" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def _yaml_errors(tmp_path: Path, text: str) -> list[str]:
+    path = write_scenario(tmp_path, EMPLOYEES, POSITIONS)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    return info.value.errors
+
+
+def test_a_duplicated_key_is_an_error_naming_both_lines(tmp_path):
+    text = ("name: test\nas_of: 2027-01-02\npositions: positions.csv\n"
+            "employees: employees.csv\nrules:\n  min_tenure_months: 0\n"
+            "  min_tenure_months: 12\nlocks:\n  - {nip: '1', nip: '2', position: B}\n"
+            "positions: /etc/hostname\n")
+    assert _yaml_errors(tmp_path, text) == [
+        "scenario.yaml line 7: key 'rules.min_tenure_months' appears twice (first at line 6)",
+        "scenario.yaml line 9: key 'locks.0.nip' appears twice (first at line 9)",
+        "scenario.yaml line 10: key 'positions' appears twice (first at line 3)",
+    ]
+
+
+def test_an_alias_bomb_stops_at_the_alias_cap(tmp_path):
+    lines = ["name: test", "as_of: 2027-01-02", "employees: employees.csv",
+             "positions: positions.csv", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):  # 10**9 values once expanded
+        previous = f"*a{level - 1}"
+        lines.append(f"a{level}: &a{level} [{', '.join([previous] * 10)}]")
+    errors = _yaml_errors(tmp_path, "\n".join(lines) + "\n")
+    assert errors == ["scenario.yaml line 8: YAML aliases expand to more than 10,000 values; "
+                      "write the values out instead"]
+
+
+def test_a_recursive_alias_names_its_line(tmp_path):
+    text = "name: test\nas_of: 2027-01-02\nloop: &a [1, *a]\n"
+    assert _yaml_errors(tmp_path, text) == [
+        "scenario.yaml line 3: a YAML alias refers to the collection that contains it; "
+        "remove the recursion"]
+
+
+@pytest.mark.parametrize("nested", ["[" * 5000 + "]" * 5000, "{a: " * 5000 + "1" + "}" * 5000])
+def test_deep_nesting_is_an_input_error_not_a_crash(tmp_path, nested):
+    errors = _yaml_errors(tmp_path, f"name: test\nas_of: 2027-01-02\nx: {nested}\n")
+    assert errors == ["scenario.yaml line 3: is nested more than 20 levels deep"]
+
+
+def test_a_huge_value_is_echoed_clipped(tmp_path):
+    errors = errors_for(tmp_path, rules={"min_tenure_months": "9" * 100_000})
+    assert len(errors) == 1 and len(errors[0]) < 200, errors
+    assert errors[0].startswith("scenario.yaml line 6, key rules.min_tenure_months: '9999")
+
+
+def test_the_column_cap_is_checked_on_the_header(tmp_path):
+    positions = [{**row, **{f"x{i}": "" for i in range(1_200)}} for row in POSITIONS]
+    errors = errors_for(tmp_path, positions=positions)
+    assert errors == [f"positions.csv row 1: has {len(positions[0]):,} columns; the limit is "
+                      "1,000"]
+
+
+def test_a_missing_column_shows_the_header_once_clipped(tmp_path):
+    employees = [{k: v for k, v in row.items() if k != "grade"} | {f"x{i}": "" for i in
+                                                                   range(900)}
+                 for row in EMPLOYEES]
+    errors = errors_for(tmp_path, employees=employees, positions=POSITIONS)
+    assert len(errors) == 1 and len(errors[0]) < 300, errors
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _positions_rows(extra: int) -> list[list[object]]:
+    header = list(POSITIONS[0])
+    rows = [header] + [[row[k] for k in header] for row in POSITIONS]
+    rows += [[f"P{i}", "t", "Dinas A", 3, "III/a", "III/d", 1, "", 1][: len(header)]
+             for i in range(extra)]
+    return rows
+
+
+def test_xlsx_rows_stream_and_stop_at_the_row_limit(tmp_path):
+    from solver.io import TableLimits
+
+    path = write_scenario(tmp_path, EMPLOYEES, POSITIONS)
+    (tmp_path / "positions.xlsx").write_bytes(_xlsx(_positions_rows(500)))
+    path.write_text(path.read_text().replace("positions.csv", "positions.xlsx"))
+    with pytest.raises(InputError) as info:
+        load_scenario(path, TableLimits(max_rows=100))
+    assert info.value.errors == [
+        "positions.xlsx: has more than 100 data rows; the limit is 100 per table"]
+    assert len(load_scenario(path, TableLimits(max_rows=502)).positions) == 502
+
+
+def test_an_xlsx_expanding_past_the_byte_limit_is_refused_before_reading(tmp_path):
+    from solver.io import TableLimits
+
+    path = write_scenario(tmp_path, EMPLOYEES, POSITIONS)
+    content = _xlsx(_positions_rows(20_000))
+    (tmp_path / "positions.xlsx").write_bytes(content)
+    path.write_text(path.read_text().replace("positions.csv", "positions.xlsx"))
+    limit = 4 * len(content)  # the file is well under it; its XML is not
+    with pytest.raises(InputError) as info:
+        load_scenario(path, TableLimits(max_bytes=limit))
+    [message] = info.value.errors
+    assert message.startswith("positions.xlsx: expands to ")
+    assert message.endswith(f"bytes of XML; the limit is {limit:,}")
+
+
+def test_an_xlsx_header_wider_than_the_cap_is_refused(tmp_path):
+    path = write_scenario(tmp_path, EMPLOYEES, POSITIONS)
+    rows = _positions_rows(0)
+    rows[0] = rows[0] + [f"x{i}" for i in range(2_000)]
+    (tmp_path / "positions.xlsx").write_bytes(_xlsx(rows))
+    path.write_text(path.read_text().replace("positions.csv", "positions.xlsx"))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert info.value.errors == [f"positions.xlsx row 1: has {len(rows[0]):,} columns; the "
+                                 "limit is 1,000"]
