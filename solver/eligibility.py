@@ -1,21 +1,30 @@
-"""Problem data: derived values (section 3) and the pairs that exist (section 4).
+"""Problem data: derived values (section 3), the pairs that exist (section 4), their
+scores (section 6) and the unit turnover caps (section 5.5).
+
+:func:`build_problem` runs four steps, each one function: :func:`derive` (section 3
+values per employee and per position, once), :func:`_pairs` (which pairs exist),
+:func:`_pair_values` (the section 6 terms and scores of each pair) and
+:func:`_turnover_caps`. The result, :class:`Problem`, is what every later stage
+reads (model, LP, explanations, shortlists); none of them re-derives an input.
 
 Everything per pair is a numpy array; nothing loops in Python over
-employees × positions. Candidate pairs are generated one career level at a
-time (positions sorted by level, so each level's window is one contiguous
-slice), in blocks of employees that keep each dense mask small.
+employees × positions. Move pairs are generated one career level at a time
+(positions sorted by level, so each level's window is one contiguous slice), in
+blocks of employees that keep each dense mask small. The pair rules themselves are
+in :mod:`solver.rules`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from solver import rules as rule
 from solver.derived import (
     PERFORMANCE_RANK,
     add_months,
@@ -25,6 +34,7 @@ from solver.derived import (
     talent_bonus,
     tenure_months,
 )
+from solver.objective import objective_constant, pair_scores
 from solver.scenario import Scenario
 
 BLOCK_CELLS = 4_000_000
@@ -71,30 +81,62 @@ def _group(keys: np.ndarray) -> dict[int, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class Problem:
-    """Scenario in index form plus its pairs. Built by :func:`build_problem`."""
+class Derived:
+    """The section 3 values of a scenario, per employee and per position, as arrays.
+
+    Computed once by :func:`derive`; :class:`Problem` carries them all, so later stages
+    (explanations, infeasibility, shortlists) read them instead of re-deriving.
+    """
 
     scenario: Scenario
-    nips: np.ndarray  # object, employee index -> NIP
+    # per position
     position_ids: np.ndarray  # object, position index -> id
     units: np.ndarray  # object, position index -> unit
-    in_scope: np.ndarray  # bool per position
-    seats: np.ndarray  # bool per position: in scope and headcount >= 1
-    current: np.ndarray  # int per employee: position index or -1
-    incumbent: np.ndarray  # bool per employee
-    level: np.ndarray  # int per employee
-    tenure: np.ndarray  # int per employee (0 for unplaced)
-    box: np.ndarray  # int per employee
+    position_level: np.ndarray  # int
+    grade_min: np.ndarray  # int rank
+    grade_max: np.ndarray  # int rank
+    headcount: np.ndarray  # int
+    must_fill: np.ndarray  # bool
+    priority: np.ndarray  # int
+    retirement_age: np.ndarray  # int (default filled in)
+    education_required: np.ndarray  # bool
+    applicants_only: np.ndarray  # bool
+    in_scope: np.ndarray  # bool: the post is in S
+    seats: np.ndarray  # bool: in S and headcount >= 1
+    # per employee
+    nips: np.ndarray  # object, employee index -> NIP
+    grade: np.ndarray  # int rank 1..17
+    current: np.ndarray  # int: position index or -1 (unplaced)
+    placed: np.ndarray  # bool
+    incumbent: np.ndarray  # bool: current post in S
+    post_abolished: np.ndarray  # bool: incumbent of a post with headcount 0 (rule 4.4)
+    level: np.ndarray  # int: level(e)
+    tenure: np.ndarray  # int months (0 for unplaced)
+    age_at_horizon: np.ndarray  # int years on as_of + retirement_horizon_months
+    disciplined: np.ndarray  # bool
+    may_be_promoted: np.ndarray  # bool: the employee side of rule 4.3
+    box: np.ndarray  # int 9-box
+    talent_bonus: np.ndarray  # int bonus(e)
+
+    @property
+    def n_employees(self) -> int:
+        return int(self.nips.shape[0])
+
+    @property
+    def n_positions(self) -> int:
+        return int(self.position_ids.shape[0])
+
+
+@dataclass(frozen=True)
+class Problem(Derived):
+    """Scenario in index form plus its pairs. Built by :func:`build_problem`."""
+
     pairs: Pairs
     constant: int  # − W.vacancy · Σ_{p∈S} priority(p)·headcount(p)
     turnover_units: tuple[str, ...]  # units with incumbents in S
     turnover_members: tuple[np.ndarray, ...]  # incumbent employee indices per unit
     turnover_caps: tuple[int, ...]  # max(floor(t·n_u), forced_u)
     broken_locks: tuple[str, ...]  # locks on posts where no pair can exist
-
-    @property
-    def n_employees(self) -> int:
-        return int(self.nips.shape[0])
 
     @cached_property
     def _employee_index(self) -> dict[str, int]:
@@ -124,157 +166,196 @@ class Problem:
         at = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
         return np.where((wanted >= 0) & (codes[at] == wanted), at, -1)
 
-    @property
-    def n_positions(self) -> int:
-        return int(self.position_ids.shape[0])
-
 
 def _dates_to_days(values: Iterable[Any]) -> np.ndarray:
     return np.array([v.toordinal() if v is not None else 0 for v in values], dtype=np.int64)
 
 
-def build_problem(scenario: Scenario) -> Problem:
-    """Derive all section 3 values and the section 4 pairs of ``scenario``."""
-    emp = scenario.employees
-    pos = scenario.positions
-    rules = scenario.rules
-    weights = scenario.weights
-    n_e, n_p = len(emp), len(pos)
-
+def derive(scenario: Scenario) -> Derived:
+    """Section 3: every derived value of ``scenario``, per employee and per position."""
+    emp, pos, settings = scenario.employees, scenario.positions, scenario.rules
+    n_p = len(pos)
     position_ids = pos["id"].to_numpy(dtype=object)
     index_of = {pid: i for i, pid in enumerate(position_ids)}
-    p_level = pos["level"].to_numpy(dtype=np.int64)
-    p_gmin = pos["grade_min"].to_numpy(dtype=np.int64)
-    p_gmax = pos["grade_max"].to_numpy(dtype=np.int64)
-    p_head = pos["headcount"].to_numpy(dtype=np.int64)
-    p_prio = pos["priority"].to_numpy(dtype=np.int64)
-    p_ret = pos["retirement_age"].to_numpy(dtype=np.int64)
-    p_edu_req = pos["education_required"].to_numpy(dtype=bool)
-    p_app_only = pos["applicants_only"].to_numpy(dtype=bool)
     units = pos["unit"].to_numpy(dtype=object)
+    p_level = pos["level"].to_numpy(dtype=np.int64)
+    headcount = pos["headcount"].to_numpy(dtype=np.int64)
 
     in_scope = np.ones(n_p, dtype=bool)
     if scenario.scope.units is not None:
         in_scope &= np.isin(units, np.array(scenario.scope.units, dtype=object))
     if scenario.scope.levels is not None:
         in_scope &= np.isin(p_level, np.array(scenario.scope.levels))
-    seats = in_scope & (p_head >= 1)
 
-    nips = emp["nip"].to_numpy(dtype=object)
-    nip_index = {nip: i for i, nip in enumerate(nips)}
     current = np.array([index_of.get(c, -1) if c else -1 for c in emp["current_position"]],
                        dtype=np.int64)
     placed = current >= 0
-    incumbent = placed & in_scope[np.where(placed, current, 0)]
-    level = np.where(placed, p_level[np.where(placed, current, 0)],
-                     emp["current_level"].to_numpy(dtype=np.int64))
-    grade = emp["grade_rank"].to_numpy(dtype=np.int64)
-
+    held = np.where(placed, current, 0)
+    incumbent = placed & in_scope[held]
+    level = np.where(placed, p_level[held], emp["current_level"].to_numpy(dtype=np.int64))
     as_of = scenario.as_of
-    horizon = add_months(as_of, rules.retirement_horizon_months)
-    tenure = np.array([tenure_months(s, as_of) if s is not None else 0
-                       for s in emp["position_since"]], dtype=np.int64)
-    age_h = np.array([age_on(b, horizon) for b in emp["birth_date"]], dtype=np.int64)
+    horizon = add_months(as_of, settings.retirement_horizon_months)
     disciplined = _dates_to_days(emp["discipline_until"]) >= as_of.toordinal()
-    perf_rank = np.array([PERFORMANCE_RANK[p] for p in emp["performance"]], dtype=np.int64)
-    promo_ok = (perf_rank >= PERFORMANCE_RANK[rules.promotion_min_performance]) & ~disciplined
+    performance = np.array([PERFORMANCE_RANK[p] for p in emp["performance"]], dtype=np.int64)
     box = np.array([nine_box(a, b) for a, b in zip(emp["performance"], emp["potential"],
                                                      strict=True)], dtype=np.int64)
-    bonus = np.array([talent_bonus(b) for b in box], dtype=np.int64)
-    abolished_current = placed & incumbent & (p_head[np.where(placed, current, 0)] == 0)
-    can_move = ~placed | (tenure >= rules.min_tenure_months) | abolished_current
+    return Derived(
+        scenario=scenario,
+        position_ids=position_ids,
+        units=units,
+        position_level=p_level,
+        grade_min=pos["grade_min"].to_numpy(dtype=np.int64),
+        grade_max=pos["grade_max"].to_numpy(dtype=np.int64),
+        headcount=headcount,
+        must_fill=pos["must_fill"].to_numpy(dtype=bool),
+        priority=pos["priority"].to_numpy(dtype=np.int64),
+        retirement_age=pos["retirement_age"].to_numpy(dtype=np.int64),
+        education_required=pos["education_required"].to_numpy(dtype=bool),
+        applicants_only=pos["applicants_only"].to_numpy(dtype=bool),
+        in_scope=in_scope,
+        seats=in_scope & (headcount >= 1),
+        nips=emp["nip"].to_numpy(dtype=object),
+        grade=emp["grade_rank"].to_numpy(dtype=np.int64),
+        current=current,
+        placed=placed,
+        incumbent=incumbent,
+        post_abolished=incumbent & (headcount[held] == 0),
+        level=level,
+        tenure=np.array([tenure_months(s, as_of) if s is not None else 0
+                         for s in emp["position_since"]], dtype=np.int64),
+        age_at_horizon=np.array([age_on(b, horizon) for b in emp["birth_date"]],
+                                dtype=np.int64),
+        disciplined=disciplined,
+        may_be_promoted=rule.may_be_promoted(
+            performance, PERFORMANCE_RANK[settings.promotion_min_performance], disciplined),
+        box=box,
+        talent_bonus=np.array([talent_bonus(b) for b in box], dtype=np.int64),
+    )
 
-    # ---- move pairs by level window, rules 1, 2, 3, 5 (dense, blockwise)
-    seat_idx = np.flatnonzero(seats)
-    seat_order = seat_idx[np.argsort(p_level[seat_idx], kind="stable")]
-    seat_levels = p_level[seat_order]
+
+class _Lookups:
+    """Per-pair lookups keyed by index codes: assessments, education match, jpm."""
+
+    def __init__(self, d: Derived):
+        scenario = d.scenario
+        emp, pos = scenario.employees, scenario.positions
+        n_e, n_p = d.n_employees, d.n_positions
+        self.n_p = n_p
+        nip_index = {nip: i for i, nip in enumerate(d.nips)}
+        index_of = {pid: i for i, pid in enumerate(d.position_ids)}
+        assess = scenario.assessments
+        codes = np.array([nip_index[n] * n_p + index_of[p]
+                          for n, p in zip(assess["nip"], assess["position"], strict=True)],
+                         dtype=np.int64)
+        order = np.argsort(codes)
+        self.a_codes = codes[order]
+        self.a_scores = assess["score"].to_numpy(dtype=np.int64)[order]
+
+        fields_ = sorted({f for fs in pos["education_fields"] for f in fs}
+                         | {f for f in emp["education_field"] if f})
+        field_index = {f: i for i, f in enumerate(fields_)}
+        self.n_f = max(1, len(fields_))
+        self.e_field = np.array([field_index.get(f, -1) if f else -1
+                                 for f in emp["education_field"]], dtype=np.int64)
+        self.edu_codes = np.array(sorted(i * self.n_f + field_index[f]
+                                         for i, fs in enumerate(pos["education_fields"])
+                                         for f in fs), dtype=np.int64)
+        comps = list(scenario.competencies)
+        # Levels are 0..5: int16 keeps the per-pair gathers small and fast.
+        self.e_comp = emp[comps].to_numpy(dtype=np.int16) if comps else \
+            np.zeros((n_e, 0), np.int16)
+        self.p_comp = pos[comps].to_numpy(dtype=np.int16) if comps else \
+            np.zeros((n_p, 0), np.int16)
+
+    def assessment(self, e: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(has an assessment row, its score or 0) per pair."""
+        a_codes = self.a_codes
+        if not a_codes.size:
+            return np.zeros(e.shape, bool), np.zeros(e.shape, np.int64)
+        codes = e * self.n_p + p
+        at = np.minimum(np.searchsorted(a_codes, codes), a_codes.size - 1)
+        found = a_codes[at] == codes
+        return found, np.where(found, self.a_scores[at], 0)
+
+    def education_match(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """``education_field(e) ∈ education_fields(p)`` per pair."""
+        if self.edu_codes.size == 0:
+            return np.zeros(e.shape, dtype=bool)
+        return (self.e_field[e] >= 0) & np.isin(p * self.n_f + self.e_field[e], self.edu_codes)
+
+    def jpm(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
+        out = np.empty(e.shape[0], dtype=np.int64)
+        step = 1_000_000
+        for s in range(0, e.shape[0], step):
+            out[s:s + step] = jpm_matrix(self.e_comp[e[s:s + step]], self.p_comp[p[s:s + step]])
+        return out
+
+    def fit(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """``fit(e,p)``: the assessment score where there is one, else jpm."""
+        assessed, score = self.assessment(e, p)
+        return np.where(assessed, score, self.jpm(e, p))
+
+
+def _move_pairs(d: Derived, look: _Lookups) -> tuple[np.ndarray, np.ndarray]:
+    """(employee, position) of every move pair: rules 4.1-4.8 (:mod:`solver.rules`)."""
+    settings = d.scenario.rules
+    step = settings.max_promotion_step
+    # Rules 4.1-4.5 on dense blocks, one career level at a time.
+    movers = np.flatnonzero(rule.rule_4_4_min_tenure(
+        d.placed, d.tenure, settings.min_tenure_months, d.post_abolished))
+    seat_idx = np.flatnonzero(d.seats)
+    seat_order = seat_idx[np.argsort(d.position_level[seat_idx], kind="stable")]
+    seat_levels = d.position_level[seat_order]
     emp_chunks: list[np.ndarray] = []
     pos_chunks: list[np.ndarray] = []
-    movers = np.flatnonzero(can_move)
-    for lvl in np.unique(level[movers]):
-        group = movers[level[movers] == lvl]
+    for lvl in np.unique(d.level[movers]):
+        group = movers[d.level[movers] == lvl]
+        # The seats of rule 4.2's window: one contiguous slice of the level-sorted seats.
         lo = np.searchsorted(seat_levels, lvl, side="left")
-        hi = np.searchsorted(seat_levels, lvl + rules.max_promotion_step, side="right")
+        hi = np.searchsorted(seat_levels, lvl + step, side="right")
         cols = seat_order[lo:hi]
         if cols.size == 0:
             continue
         block = max(1, BLOCK_CELLS // cols.size)
-        c_gmin, c_gmax, c_lvl, c_ret = p_gmin[cols], p_gmax[cols], p_level[cols], p_ret[cols]
+        c_gmin, c_gmax = d.grade_min[cols][None, :], d.grade_max[cols][None, :]
+        c_lvl, c_ret = d.position_level[cols][None, :], d.retirement_age[cols][None, :]
         for start in range(0, group.size, block):
             rows = group[start:start + block]
-            g = grade[rows][:, None]
-            mask = (c_gmin[None, :] <= g) & (g <= c_gmax[None, :])
-            mask &= (c_lvl[None, :] == lvl) | promo_ok[rows][:, None]
-            mask &= age_h[rows][:, None] < c_ret[None, :]
-            mask &= current[rows][:, None] != cols[None, :]
+            mask = rule.rule_4_1_grade_range(d.grade[rows][:, None], c_gmin, c_gmax)
+            mask &= rule.rule_4_3_promotion(lvl, c_lvl, d.may_be_promoted[rows][:, None])
+            mask &= rule.rule_4_5_retirement(d.age_at_horizon[rows][:, None], c_ret)
+            mask &= d.current[rows][:, None] != cols[None, :]
             r, c = np.nonzero(mask)
             emp_chunks.append(rows[r].astype(np.int64))
             pos_chunks.append(cols[c].astype(np.int64))
     move_e = np.concatenate(emp_chunks) if emp_chunks else np.zeros(0, np.int64)
     move_p = np.concatenate(pos_chunks) if pos_chunks else np.zeros(0, np.int64)
 
-    # ---- assessments and education lookups, keyed e*n_p + p and p*n_f + f
-    assess = scenario.assessments
-    a_codes = np.array([nip_index[n] * n_p + index_of[p]
-                        for n, p in zip(assess["nip"], assess["position"], strict=True)],
-                       dtype=np.int64)
-    a_order = np.argsort(a_codes)
-    a_codes, a_scores = a_codes[a_order], assess["score"].to_numpy(dtype=np.int64)[a_order]
+    # Rules 4.6-4.8 on the pairs left.
+    keep = rule.rule_4_6_required_education(d.education_required[move_p],
+                                            look.education_match(move_e, move_p))
+    assessed, _ = look.assessment(move_e, move_p)
+    keep &= rule.rule_4_7_applicants_only(d.applicants_only[move_p], assessed)
+    if settings.min_fit_for_move > 0:
+        keep &= rule.rule_4_8_min_fit(look.fit(move_e, move_p), settings.min_fit_for_move)
+    return move_e[keep], move_p[keep]
 
-    fields = sorted({f for fs in pos["education_fields"] for f in fs}
-                    | {f for f in emp["education_field"] if f})
-    field_index = {f: i for i, f in enumerate(fields)}
-    n_f = max(1, len(fields))
-    e_field = np.array([field_index.get(f, -1) if f else -1 for f in emp["education_field"]],
-                       dtype=np.int64)
-    edu_codes = np.array(sorted(i * n_f + field_index[f]
-                                for i, fs in enumerate(pos["education_fields"]) for f in fs),
-                         dtype=np.int64)
 
-    def lookup_assessment(e: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        codes = e * n_p + p
-        at = np.searchsorted(a_codes, codes)
-        at_clip = np.minimum(at, max(0, a_codes.size - 1))
-        found = (a_codes.size > 0) & (a_codes[at_clip] == codes) if a_codes.size else \
-            np.zeros(codes.shape, bool)
-        return found, np.where(found, a_scores[at_clip] if a_codes.size else 0, 0)
-
-    def education_match(e: np.ndarray, p: np.ndarray) -> np.ndarray:
-        if edu_codes.size == 0:
-            return np.zeros(e.shape, dtype=bool)
-        return (e_field[e] >= 0) & np.isin(p * n_f + e_field[e], edu_codes)
-
-    comps = list(scenario.competencies)
-    # Levels are 0..5: int16 keeps the per-pair gathers small and fast.
-    e_comp = emp[comps].to_numpy(dtype=np.int16) if comps else np.zeros((n_e, 0), np.int16)
-    p_comp = pos[comps].to_numpy(dtype=np.int16) if comps else np.zeros((n_p, 0), np.int16)
-
-    def jpm_of(e: np.ndarray, p: np.ndarray) -> np.ndarray:
-        out = np.empty(e.shape[0], dtype=np.int64)
-        step = 1_000_000
-        for s in range(0, e.shape[0], step):
-            out[s:s + step] = jpm_matrix(e_comp[e[s:s + step]], p_comp[p[s:s + step]])
-        return out
-
-    # ---- rules 6, 7, 8 on the move pairs
-    keep = np.ones(move_e.shape, dtype=bool)
-    edu_move = education_match(move_e, move_p)
-    keep &= ~p_edu_req[move_p] | edu_move
-    assessed_move, score_move = lookup_assessment(move_e, move_p)
-    keep &= ~p_app_only[move_p] | assessed_move
-    if rules.min_fit_for_move > 0:
-        fit_move = np.where(assessed_move, score_move, jpm_of(move_e, move_p))
-        keep &= fit_move >= rules.min_fit_for_move
-    move_e, move_p = move_e[keep], move_p[keep]
-
-    # ---- stay pairs, locks, forbids
-    stay_e = np.flatnonzero(incumbent & seats[np.where(placed, current, 0)])
-    stay_p = current[stay_e]
+def _pairs(d: Derived, look: _Lookups) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Section 4: (employee, position, is lock) of every pair, sorted by (employee,
+    position), and the sentences of locks that cannot hold (post outside S or abolished)."""
+    scenario = d.scenario
+    n_p = d.n_positions
+    nip_index = {nip: i for i, nip in enumerate(d.nips)}
+    index_of = {pid: i for i, pid in enumerate(d.position_ids)}
+    move_e, move_p = _move_pairs(d, look)
+    stay_e = np.flatnonzero(d.incumbent & d.seats[np.where(d.placed, d.current, 0)])
+    stay_p = d.current[stay_e]
     lock_e, lock_p, broken = [], [], []
     for pair in scenario.locks:
         e, p = nip_index[pair.nip], index_of[pair.position]
-        if not seats[p]:
-            why = "is outside the scenario's scope" if not in_scope[p] else \
+        if not d.seats[p]:
+            why = "is outside the scenario's scope" if not d.in_scope[p] else \
                 "has headcount 0 (abolished)"
             broken.append(f"Lock {pair.nip} → {pair.position} cannot hold: position "
                           f"{pair.position} {why}.")
@@ -289,47 +370,60 @@ def build_problem(scenario: Scenario) -> Problem:
         forbid_codes = np.array([nip_index[f.nip] * n_p + index_of[f.position]
                                  for f in scenario.forbid], dtype=np.int64)
         codes = codes[~np.isin(codes, forbid_codes)]
-    pe, pp = codes // n_p, codes % n_p
     lock_codes = np.array([e * n_p + p for e, p in zip(lock_e, lock_p, strict=True)], np.int64)
-    is_lock = np.isin(codes, lock_codes)
-    is_stay = current[pe] == pp
-    jpm = jpm_of(pe, pp)
-    assessed, assessed_score = lookup_assessment(pe, pp)
+    return codes // n_p, codes % n_p, np.isin(codes, lock_codes), tuple(broken)
+
+
+def _pair_values(d: Derived, look: _Lookups, pe: np.ndarray, pp: np.ndarray,
+                 is_lock: np.ndarray) -> Pairs:
+    """Section 6: the terms and the score of every pair."""
+    is_stay = d.current[pe] == pp
+    jpm = look.jpm(pe, pp)
+    assessed, assessed_score = look.assessment(pe, pp)
     fit = np.where(assessed, assessed_score, jpm)
-    edu = education_match(pe, pp)
-    promo = p_level[pp] > level[pe]
-    over = is_stay & (tenure[pe] >= rules.max_tenure_months)
-    score = (weights.fit * fit + weights.education * edu.astype(np.int64)
-             + weights.talent * promo.astype(np.int64) * bonus[pe]
-             - weights.move * (~is_stay).astype(np.int64)
-             - weights.overstay * over.astype(np.int64)
-             + weights.vacancy * p_prio[pp])
-    pairs = Pairs(emp=pe.astype(np.int32), pos=pp.astype(np.int32), score=score.astype(np.int64),
-                  fit=fit, jpm=jpm, assessed=assessed, edu=edu, promo=promo, stay=is_stay,
-                  over=over, lock=is_lock)
+    edu = look.education_match(pe, pp)
+    promo = d.position_level[pp] > d.level[pe]
+    over = is_stay & (d.tenure[pe] >= d.scenario.rules.max_tenure_months)
+    score = pair_scores(d.scenario.weights, fit=fit, education=edu, promotion=promo,
+                        talent_bonus=d.talent_bonus[pe], stay=is_stay, overstay=over,
+                        priority=d.priority[pp])
+    return Pairs(emp=pe.astype(np.int32), pos=pp.astype(np.int32), score=score,
+                 fit=fit, jpm=jpm, assessed=assessed, edu=edu, promo=promo, stay=is_stay,
+                 over=over, lock=is_lock)
 
-    constant = -weights.vacancy * int((p_prio * p_head)[in_scope].sum())
 
-    # ---- unit turnover (section 5.5)
-    has_stay = np.zeros(n_e, dtype=bool)
-    has_stay[pe[is_stay]] = True
-    inc_idx = np.flatnonzero(incumbent)
-    inc_units = units[current[inc_idx]]
-    t: Fraction = rules.max_unit_turnover
+def _turnover_caps(d: Derived, pairs: Pairs
+                   ) -> tuple[tuple[str, ...], tuple[np.ndarray, ...], tuple[int, ...]]:
+    """Section 5.5: per unit with incumbents in S, its incumbents and
+    ``cap_u = max(floor(t·n_u), forced_u)`` on the exact fraction ``t``."""
+    has_stay = np.zeros(d.n_employees, dtype=bool)
+    has_stay[pairs.emp[pairs.stay]] = True
+    inc_idx = np.flatnonzero(d.incumbent)
+    inc_units = d.units[d.current[inc_idx]]
+    t: Fraction = d.scenario.rules.max_unit_turnover
     t_units, t_members, t_caps = [], [], []
     for unit in sorted(set(inc_units)):
         members = inc_idx[inc_units == unit]
         n_u = int(members.size)
         forced = int((~has_stay[members]).sum())
-        cap = max((t.numerator * n_u) // t.denominator, forced)
         t_units.append(unit)
         t_members.append(members)
-        t_caps.append(cap)
+        t_caps.append(max((t.numerator * n_u) // t.denominator, forced))
+    return tuple(t_units), tuple(t_members), tuple(t_caps)
 
+
+def build_problem(scenario: Scenario) -> Problem:
+    """Derive the section 3 values, the section 4 pairs, their section 6 scores and the
+    section 5.5 caps of ``scenario``."""
+    d = derive(scenario)
+    look = _Lookups(d)
+    pe, pp, is_lock, broken = _pairs(d, look)
+    pairs = _pair_values(d, look, pe, pp, is_lock)
+    units, members, caps = _turnover_caps(d, pairs)
     return Problem(
-        scenario=scenario, nips=nips, position_ids=position_ids, units=units,
-        in_scope=in_scope, seats=seats, current=current, incumbent=incumbent, level=level,
-        tenure=tenure, box=box, pairs=pairs, constant=constant,
-        turnover_units=tuple(t_units), turnover_members=tuple(t_members),
-        turnover_caps=tuple(t_caps), broken_locks=tuple(broken),
+        **{f.name: getattr(d, f.name) for f in fields(Derived)},
+        pairs=pairs,
+        constant=objective_constant(scenario.weights, d.priority, d.headcount, d.in_scope),
+        turnover_units=units, turnover_members=members, turnover_caps=caps,
+        broken_locks=broken,
     )

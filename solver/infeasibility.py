@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solver.derived import PERFORMANCE_RANK, add_months, age_on
+from solver import rules as rule
+from solver.derived import jpm_matrix
 from solver.eligibility import Problem
 from solver.model.constraints import RowBlock
 from solver.scenario import GRADES
@@ -61,82 +62,92 @@ def _posts(problem: Problem, posts: Sequence[int]) -> str:
 
 @dataclass(frozen=True)
 class _Step:
+    rule: str  # "4.1" … "4.8" (docs/model.md), or "forbid"
     label: str  # what the survivors satisfy, e.g. "hold golongan III/a–III/d"
     relax: str  # what to change when nobody survives this step
 
 
 class _Facts:
-    """Per-employee values the section 4 rules need (vectors, computed once)."""
+    """Lookups the funnel needs beyond :class:`Problem` (computed once per explanation)."""
 
     def __init__(self, problem: Problem):
         sc = problem.scenario
-        emp, rules = sc.employees, sc.rules
-        self.grade = emp["grade_rank"].to_numpy(dtype=np.int64)
-        horizon = add_months(sc.as_of, rules.retirement_horizon_months)
-        self.age_h = np.array([age_on(b, horizon) for b in emp["birth_date"]], dtype=np.int64)
-        until = [d.toordinal() if d is not None else 0 for d in emp["discipline_until"]]
-        disciplined = np.array(until, dtype=np.int64) >= sc.as_of.toordinal()
-        perf = np.array([PERFORMANCE_RANK[p] for p in emp["performance"]], dtype=np.int64)
-        self.promo_ok = (perf >= PERFORMANCE_RANK[rules.promotion_min_performance]) & ~disciplined
-        placed = problem.current >= 0
-        heads = sc.positions["headcount"].to_numpy(dtype=np.int64)
-        abolished = placed & problem.incumbent & (heads[np.where(placed, problem.current, 0)] == 0)
-        self.tenure_ok = ~placed | (problem.tenure >= rules.min_tenure_months) | abolished
+        emp = sc.employees
         self.field = emp["education_field"].to_numpy(dtype=object)
         self.assessed = {(str(n), str(q)) for n, q in zip(sc.assessments["nip"],
                                                            sc.assessments["position"], strict=True)}
+        self.scores = {(str(n), str(q)): int(v) for n, q, v in zip(
+            sc.assessments["nip"], sc.assessments["position"], sc.assessments["score"],
+            strict=True)}
         self.forbid = {(f.nip, f.position) for f in sc.forbid}
+        comps = list(sc.competencies)
+        self.achieved = emp[comps].to_numpy(dtype=np.int64) if comps else \
+            np.zeros((len(emp), 0), np.int64)
+        self.required = sc.positions[comps].to_numpy(dtype=np.int64) if comps else \
+            np.zeros((len(sc.positions), 0), np.int64)
+
+    def fit(self, problem: Problem, p: int) -> np.ndarray:
+        """fit(e, p) of every employee for post ``p`` (section 6)."""
+        fit = jpm_matrix(self.achieved, self.required[p][None, :])
+        pid = str(problem.position_ids[p])
+        if self.scores:
+            for e, nip in enumerate(problem.nips):
+                score = self.scores.get((str(nip), pid))
+                if score is not None:
+                    fit[e] = score
+        return fit
 
 
 def _move_funnel(problem: Problem, facts: _Facts, p: int) -> list[tuple[_Step, np.ndarray]]:
-    """Employees left after each section 4 move rule for post ``p``, rule by rule."""
+    """Employees left after each section 4 move rule for post ``p``, rule by rule
+    (the rules of :mod:`solver.rules`, in their order)."""
     sc = problem.scenario
     pos, rules = sc.positions, sc.rules
-    lvl = int(pos["level"].iat[p])
+    lvl = int(problem.position_level[p])
     step = rules.max_promotion_step
-    pid = str(pos["id"].iat[p])
+    pid = str(problem.position_ids[p])
     nips = problem.nips
     alive = problem.current != p
     out: list[tuple[_Step, np.ndarray]] = []
 
-    def cut(mask: np.ndarray, label: str, relax: str) -> None:
+    def cut(number: str, mask: np.ndarray, label: str, relax: str) -> None:
         nonlocal alive
         alive = alive & mask
-        out.append((_Step(label, relax), alive.copy()))
+        out.append((_Step(number, label, relax), alive.copy()))
 
     rng = _grade_range(problem, p)
-    cut((pos["grade_min"].iat[p] <= facts.grade) & (facts.grade <= pos["grade_max"].iat[p]),
+    cut("4.1", rule.rule_4_1_grade_range(problem.grade, problem.grade_min[p], problem.grade_max[p]),
         f"hold golongan {rng}", f"widen grade_min/grade_max of {pid} (now {rng})")
-    cut((problem.level <= lvl) & (lvl <= problem.level + step),
+    cut("4.2", rule.rule_4_2_level_window(problem.level, lvl, step),
         f"are at career level {max(1, lvl - step)}–{lvl}",
         f"raise max_promotion_step (now {step}) or widen the grade range of {pid}")
-    cut((problem.level == lvl) | facts.promo_ok,
+    cut("4.3", rule.rule_4_3_promotion(problem.level, lvl, problem.may_be_promoted),
         f"may be promoted (performance at least {rules.promotion_min_performance}, no sanction)",
         f"lower promotion_min_performance (now {rules.promotion_min_performance})")
-    cut(facts.tenure_ok, f"have served at least {rules.min_tenure_months} months in post",
+    cut("4.4", rule.rule_4_4_min_tenure(problem.placed, problem.tenure, rules.min_tenure_months,
+                                 problem.post_abolished),
+        f"have served at least {rules.min_tenure_months} months in post",
         f"lower min_tenure_months (now {rules.min_tenure_months})")
-    cut(facts.age_h < int(pos["retirement_age"].iat[p]),
+    cut("4.5", rule.rule_4_5_retirement(problem.age_at_horizon, problem.retirement_age[p]),
         f"are younger than {pos['retirement_age'].iat[p]} at the retirement horizon",
         f"shorten retirement_horizon_months (now {rules.retirement_horizon_months}) or set "
         f"retirement_age of {pid}")
     fields = tuple(pos["education_fields"].iat[p])
-    if bool(pos["education_required"].iat[p]):
-        cut(np.isin(facts.field, np.array(fields, dtype=object)),
+    if problem.education_required[p]:
+        cut("4.6", rule.rule_4_6_required_education(True, np.isin(facts.field,
+                                                           np.array(fields, dtype=object))),
             f"studied {'/'.join(fields)}", f"unset education_required of {pid} or add "
             "education fields")
-    if bool(pos["applicants_only"].iat[p]):
-        cut(np.array([(str(n), pid) in facts.assessed for n in nips], dtype=bool),
+    if problem.applicants_only[p]:
+        applied = np.array([(str(n), pid) in facts.assessed for n in nips], dtype=bool)
+        cut("4.7", rule.rule_4_7_applicants_only(True, applied),
             f"applied (have an assessment row for {pid})",
             f"add assessment rows for applicants to {pid} or unset applicants_only")
     if rules.min_fit_for_move > 0:
-        has_pair = np.zeros(problem.n_employees, dtype=bool)
-        has_pair[problem.pairs.emp[problem.pairs.pos == p]] = True
-        # Everything before this rule holds for the survivors; a survivor without a
-        # pair (and not forbidden) was removed by min_fit_for_move.
-        forbidden = np.array([(str(n), pid) in facts.forbid for n in nips], dtype=bool)
-        cut(has_pair | forbidden, f"meet {pid} at fit >= {rules.min_fit_for_move}",
+        cut("4.8", rule.rule_4_8_min_fit(facts.fit(problem, p), rules.min_fit_for_move),
+            f"meet {pid} at fit >= {rules.min_fit_for_move}",
             f"lower min_fit_for_move (now {rules.min_fit_for_move})")
-    cut(np.array([(str(n), pid) not in facts.forbid for n in nips], dtype=bool),
+    cut("forbid", np.array([(str(n), pid) not in facts.forbid for n in nips], dtype=bool),
         "are not forbidden from it", "lift a forbid (decided rejections)")
     return out
 
@@ -155,8 +166,7 @@ def _explain_funnel(problem: Problem, funnel: list[tuple[_Step, np.ndarray]]) ->
 
 
 def _must_fill_sentence(problem: Problem, facts: _Facts, p: int) -> str:
-    pos = problem.scenario.positions
-    if pos["headcount"].iat[p] == 0:
+    if problem.headcount[p] == 0:
         return (f"{_post(problem, p)} must be filled but has headcount 0 (abolished). "
                 f"Relax: unset must_fill or give it a seat.")
     why = _explain_funnel(problem, _move_funnel(problem, facts, p))
@@ -168,16 +178,14 @@ def _stranded_sentence(problem: Problem, facts: _Facts, e: int) -> str:
     sc = problem.scenario
     pos = sc.positions
     p0 = int(problem.current[e])
-    why = ("their post is abolished (headcount 0)" if pos["headcount"].iat[p0] == 0
+    why = ("their post is abolished (headcount 0)" if problem.headcount[p0] == 0
            else "staying is forbidden")
     seats = np.flatnonzero(problem.seats)
-    lvl, grade = int(problem.level[e]), int(facts.grade[e])
+    lvl = int(problem.level[e])
     step = sc.rules.max_promotion_step
-    levels = pos["level"].to_numpy(dtype=np.int64)
-    gmin = pos["grade_min"].to_numpy(dtype=np.int64)
-    gmax = pos["grade_max"].to_numpy(dtype=np.int64)
-    in_grade = seats[(gmin[seats] <= grade) & (grade <= gmax[seats])]
-    in_level = in_grade[(levels[in_grade] >= lvl) & (levels[in_grade] <= lvl + step)]
+    in_grade = seats[rule.rule_4_1_grade_range(problem.grade[e], problem.grade_min[seats],
+                                               problem.grade_max[seats])]
+    in_level = in_grade[rule.rule_4_2_level_window(lvl, problem.position_level[in_grade], step)]
     grade_name = sc.employees["grade"].iat[e]
     if in_grade.size == 0:
         detail = (f"no in-scope post with a seat accepts golongan {grade_name}. Relax: widen "
@@ -213,7 +221,7 @@ def _simple_causes(problem: Problem) -> list[str]:
         reasons.append(_stranded_sentence(problem, facts, int(e)))
     filled = np.zeros(problem.n_positions, dtype=bool)
     filled[pairs.pos] = True
-    for p in np.flatnonzero(pos["must_fill"].to_numpy(bool) & problem.in_scope & ~filled):
+    for p in np.flatnonzero(problem.must_fill & problem.in_scope & ~filled):
         reasons.append(_must_fill_sentence(problem, facts, int(p)))
     lock_idx = np.flatnonzero(pairs.lock)
     for e, n in Counter(pairs.emp[lock_idx].tolist()).items():
@@ -222,7 +230,7 @@ def _simple_causes(problem: Problem) -> list[str]:
             reasons.append(f"{_employee(problem, e)} is locked into {n} posts at once "
                            f"({_posts(problem, posts)}). Relax: keep one lock.")
     for p, n in Counter(pairs.pos[lock_idx].tolist()).items():
-        if n > pos["headcount"].iat[p]:
+        if n > problem.headcount[p]:
             who = sorted(int(e) for e in pairs.emp[lock_idx][pairs.pos[lock_idx] == p])
             reasons.append(f"{n} people are locked into {_post(problem, p)} "
                            f"({_names(problem, who)}), which has {pos['headcount'].iat[p]} "

@@ -23,6 +23,7 @@ from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
 from solver.model.flow import core_bound
 from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
+from solver.objective import plan_objective
 from solver.result import Assignment, Plan, Progress, Result, SolveParams
 from solver.scenario import Scenario
 
@@ -298,7 +299,7 @@ class _Engine:
         chosen = self._lp_plan()
         if chosen is None:
             return None
-        objective = int(self.problem.pairs.score[chosen].sum()) + self.problem.constant
+        objective = plan_objective(self.problem.pairs.score, self.problem.constant, chosen)
         bound = max(objective, self._lp_integer_bound())
         proven = objective >= bound
         return (CpOutcome("OPTIMAL" if proven else "FEASIBLE", chosen, objective,

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from solver import rules as rule
+from solver.derived import PERFORMANCE_RANK, add_months, jpm_matrix
 from solver.generate import catalog as C
 from solver.generate.profiles import PROFILES, Profile
 from solver.generate.voice import preferences_table, units_table, voice_rng
@@ -335,14 +337,6 @@ def _months_between(start: np.ndarray, end: dt.date) -> np.ndarray:
     return 12 * (end.year - y) + (end.month - m) - (end.day < d).astype(np.int64)
 
 
-def _add_months(d: dt.date, months: int) -> dt.date:
-    total = d.year * 12 + (d.month - 1) + months
-    y, m = divmod(total, 12)
-    m += 1
-    last = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(y, m, min(d.day, last))
-
-
 # --------------------------------------------------------------------------- roster
 
 
@@ -580,13 +574,13 @@ class _Ctx:
         since = emp["since"].to_numpy().astype("datetime64[D]")
         self.tenure = np.where(placed, _months_between(np.where(placed, since, np.datetime64(self.as_of)),
                                                        self.as_of), -1)
-        horizon = _add_months(self.as_of, int(rules["retirement_horizon_months"]))
+        horizon = add_months(self.as_of, int(rules["retirement_horizon_months"]))
         self.age_h = _age_on(emp["birth"].to_numpy().astype("datetime64[D]"), horizon)
-        order = {p: i for i, p in enumerate(reversed(C.PERFORMANCE))}
-        self.perf = emp["perf"].map(order).to_numpy()
-        self.min_perf = order[rules["promotion_min_performance"]]
         disc = emp["disc"].to_numpy().astype("datetime64[D]")
         self.disciplined = ~np.isnat(disc) & (disc >= np.datetime64(self.as_of))
+        self.perf = emp["perf"].map(PERFORMANCE_RANK).to_numpy()
+        self.min_perf = PERFORMANCE_RANK[rules["promotion_min_performance"]]
+        self.promotable = rule.may_be_promoted(self.perf, self.min_perf, self.disciplined)
         self.edu = emp["edu"].to_numpy()
         self.incumbent = placed & self.scope[np.maximum(self.cur, 0)]
         self.cur_abolished = self.incumbent & (self.hc[np.maximum(self.cur, 0)] == 0)
@@ -607,12 +601,7 @@ class _Ctx:
 
     def fit(self, p: int) -> np.ndarray:
         """fit(e, p) for every employee (MODEL.md section 6)."""
-        r = self.standard[p]
-        total = int(r.sum())
-        if total == 0:
-            jpm = np.full(len(self.grade), 10000, dtype=np.int64)
-        else:
-            jpm = 10000 * np.minimum(self.achieved, r[None, :]).sum(axis=1) // total
+        jpm = jpm_matrix(self.achieved, self.standard[p][None, :])
         if self.scores:
             pid = self.pid[p]
             for i, n in enumerate(self.nip):
@@ -622,22 +611,24 @@ class _Ctx:
         return jpm
 
     def eligible(self, p: int, *, ignore_applicants: bool = False) -> np.ndarray:
-        """Move pairs (e, p) per MODEL.md section 4 (min_fit_for_move assumed 0)."""
+        """Move pairs (e, p) of every employee e: rules 4.1-4.8 of docs/model.md
+        (:mod:`solver.rules`); ``ignore_applicants`` leaves rule 4.7 out."""
         r = self.g.rules
         lp = self.plevel[p]
-        m = (self.grade >= self.gmin[p]) & (self.grade <= self.gmax[p])
-        m &= (self.elevel <= lp) & (lp <= self.elevel + int(r["max_promotion_step"]))
-        promo = lp > self.elevel
-        m &= ~promo | ((self.perf >= self.min_perf) & ~self.disciplined)
-        m &= ~self.placed | (self.tenure >= int(r["min_tenure_months"])) | self.cur_abolished
-        m &= self.age_h < self.bup[p]
+        m = rule.rule_4_1_grade_range(self.grade, self.gmin[p], self.gmax[p])
+        m &= rule.rule_4_2_level_window(self.elevel, lp, int(r["max_promotion_step"]))
+        m &= rule.rule_4_3_promotion(self.elevel, lp, self.promotable)
+        m &= rule.rule_4_4_min_tenure(self.placed, self.tenure, int(r["min_tenure_months"]),
+                                      self.cur_abolished)
+        m &= rule.rule_4_5_retirement(self.age_h, self.bup[p])
         if self.required[p]:
-            m &= np.isin(self.edu, self.pfields[p])
+            m &= rule.rule_4_6_required_education(True, np.isin(self.edu, self.pfields[p]))
         if self.applicants[p] and not ignore_applicants:
             pid = self.pid[p]
-            m &= np.array([(n, pid) in self.pairs for n in self.nip])
+            m &= rule.rule_4_7_applicants_only(
+                True, np.array([(n, pid) in self.pairs for n in self.nip], dtype=bool))
         if self.min_fit > 0:
-            m &= self.fit(p) >= self.min_fit
+            m &= rule.rule_4_8_min_fit(self.fit(p), self.min_fit)
         m &= self.cur != p
         return m
 
@@ -777,30 +768,30 @@ def ensure_feasible(g: Generated, rng: np.random.Generator, abolish: int = 0,
 
 
 def _eligible_one(ctx: _Ctx, e: int, p: int) -> bool:
+    """Whether the move pair (e, p) exists: rules 4.1-4.8 (:mod:`solver.rules`) on one
+    employee and one post (the caller excludes e's own post)."""
     r = ctx.g.rules
     lp = ctx.plevel[p]
-    if not (ctx.gmin[p] <= ctx.grade[e] <= ctx.gmax[p]):
-        return False
-    if not (ctx.elevel[e] <= lp <= ctx.elevel[e] + int(r["max_promotion_step"])):
-        return False
-    if lp > ctx.elevel[e] and (ctx.perf[e] < ctx.min_perf or ctx.disciplined[e]):
-        return False
-    if ctx.placed[e] and ctx.tenure[e] < int(r["min_tenure_months"]) and not ctx.cur_abolished[e]:
-        return False
-    if ctx.age_h[e] >= ctx.bup[p]:
-        return False
-    if ctx.required[p] and ctx.edu[e] not in ctx.pfields[p]:
-        return False
-    if ctx.applicants[p] and (ctx.nip[e], ctx.pid[p]) not in ctx.pairs:
-        return False
-    if ctx.min_fit > 0:
-        r = ctx.standard[p]
-        total = int(r.sum())
-        fit = 10000 if total == 0 else 10000 * int(np.minimum(ctx.achieved[e], r).sum()) // total
-        fit = ctx.scores.get((ctx.nip[e], ctx.pid[p]), fit)
-        if fit < ctx.min_fit:
-            return False
-    return True
+    checks = (
+        lambda: rule.rule_4_1_grade_range(ctx.grade[e], ctx.gmin[p], ctx.gmax[p]),
+        lambda: rule.rule_4_2_level_window(ctx.elevel[e], lp, int(r["max_promotion_step"])),
+        lambda: rule.rule_4_3_promotion(ctx.elevel[e], lp, ctx.promotable[e]),
+        lambda: rule.rule_4_4_min_tenure(ctx.placed[e], ctx.tenure[e],
+                                         int(r["min_tenure_months"]), ctx.cur_abolished[e]),
+        lambda: rule.rule_4_5_retirement(ctx.age_h[e], ctx.bup[p]),
+        lambda: rule.rule_4_6_required_education(ctx.required[p],
+                                                 ctx.edu[e] in ctx.pfields[p]),
+        lambda: rule.rule_4_7_applicants_only(ctx.applicants[p],
+                                              (ctx.nip[e], ctx.pid[p]) in ctx.pairs),
+        lambda: ctx.min_fit <= 0 or rule.rule_4_8_min_fit(_fit_one(ctx, e, p), ctx.min_fit),
+    )
+    return all(bool(check()) for check in checks)
+
+
+def _fit_one(ctx: _Ctx, e: int, p: int) -> int:
+    """fit(e, p) of one pair (section 6): the assessment score, else jpm."""
+    jpm = int(jpm_matrix(ctx.achieved[e][None, :], ctx.standard[p][None, :])[0])
+    return ctx.scores.get((ctx.nip[e], ctx.pid[p]), jpm)
 
 
 # --------------------------------------------------------------------------- build / write

@@ -61,7 +61,7 @@ def candidate_at_most_one(problem: Problem) -> RowBlock:
 
 def headcount(problem: Problem) -> RowBlock:
     """5.3 Headcount: ``Σ_e x[e,p] <= headcount(p)`` (rows that can bind only)."""
-    heads = problem.scenario.positions["headcount"].to_numpy(dtype=np.int64)
+    heads = problem.headcount
     by_pos = problem.pairs.by_position
     entity, members, hi = [], [], []
     for p, idx in by_pos.items():
@@ -74,10 +74,9 @@ def headcount(problem: Problem) -> RowBlock:
 
 def must_fill(problem: Problem) -> RowBlock:
     """5.4 Must-fill: ``Σ_e x[e,p] >= 1`` for every ``p ∈ S`` with ``must_fill(p)``."""
-    flags = problem.scenario.positions["must_fill"].to_numpy(dtype=bool)
     by_pos = problem.pairs.by_position
     empty = np.zeros(0, dtype=np.int64)
-    posts = np.flatnonzero(flags & problem.in_scope)
+    posts = np.flatnonzero(problem.must_fill & problem.in_scope)
     members = [by_pos.get(int(p), empty) for p in posts]
     return _block("must_fill", list(posts), members, [1] * len(members), [INF] * len(members))
 

@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from solver.eligibility import Problem
 from solver.model.constraints import INF, RowBlock
+from solver.objective import plan_objective
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -166,7 +167,7 @@ def solve_cpsat(
     if status in ("OPTIMAL", "FEASIBLE"):
         values = np.array([solver.boolean_value(x) for x in xs], dtype=bool)
         chosen = active[values]
-        objective = int(pairs.score[chosen].sum()) + problem.constant
+        objective = plan_objective(pairs.score, problem.constant, chosen)
         bound = solver.best_objective_bound + problem.constant
         return CpOutcome(status, chosen, objective, bound, wall)
     core = None
