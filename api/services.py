@@ -9,6 +9,7 @@ the loader's messages for invalid input), which the pages show in their own word
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 import threading
@@ -23,7 +24,15 @@ from sqlalchemy.orm import Session
 from api import errors
 from api.config import Settings
 from api.db import Job, ScenarioFile, ScenarioRecord, now
-from api.files import StoredFile, load_files, write_files
+from api.files import (
+    TABLE_ROLES,
+    StoredFile,
+    Upload,
+    load_files,
+    place_upload,
+    safe_name,
+    write_files,
+)
 from api.jobs import JobManager, latest_done_job, stored_files
 from api.schemas import Edit
 from api.security import Principal
@@ -93,6 +102,44 @@ def derive(session: Session, settings: Settings, base: ScenarioRecord,
     record = store(session, files, scenario, base_id=base.id,
                    edits=[edit.model_dump() for edit in edits])
     return record, scenario
+
+
+# The sources of `penata import siasn`, in the order of its options.
+SIASN_SOURCES = ("pegawai", "peta_jabatan", "kinerja", "talenta", "hukdis", "kompetensi",
+                 "standar_kompetensi", "seleksi", "kamus_pendidikan", "map")
+IMPORT_REPORT_ROLE = "import_report"
+
+
+def import_siasn(uploads: dict[str, Upload], as_of: dt.date,
+                 name: str | None = None) -> list[StoredFile]:
+    """A scenario's files from SIASN-style exports (``solver.importer``, as ``penata
+    import siasn``): the YAML and tables placed as an upload, plus the import report.
+    Raises InputError with the importer's messages."""
+    from solver.importer import Sources, build
+    from solver.importer.scenario_files import REPORT_MD
+
+    missing = [role for role in ("pegawai", "peta_jabatan") if role not in uploads]
+    if missing:
+        raise InputError([f"{role}: the export was not uploaded" for role in missing])
+    with tempfile.TemporaryDirectory(prefix="penata-import-") as tmp:
+        paths: dict[str, Path] = {}
+        for role, upload in uploads.items():
+            suffix = Path(safe_name(upload.original_name, role)).suffix.lower()
+            target = Path(tmp) / safe_name(upload.original_name, f"{role}{suffix}")
+            if target.exists():
+                target = Path(tmp) / f"{role}-{target.name}"
+            target.write_bytes(upload.content)
+            paths[role] = target
+        imported = build(Sources(**{role: paths.get(role) for role in SIASN_SOURCES}),
+                         as_of, name)
+    files = imported.files
+    tables = {role: Upload(f"{role}.csv", files[f"{role}.csv"].encode("utf-8"))
+              for role in TABLE_ROLES if f"{role}.csv" in files}
+    placed = place_upload(Upload("scenario.yaml", files["scenario.yaml"].encode("utf-8")),
+                          tables)
+    report = StoredFile(IMPORT_REPORT_ROLE, REPORT_MD, REPORT_MD,
+                        files[REPORT_MD].encode("utf-8"))
+    return [*placed, report]
 
 
 def configure(session: Session, settings: Settings, record: ScenarioRecord,

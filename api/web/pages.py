@@ -48,7 +48,7 @@ from api.web.auth import (
     sign_out,
 )
 from api.web.downloads import ANNEX_HEADER, annex_xlsx, csv_bytes
-from solver.io import InputError
+from solver.io import InputError, parse_date
 from solver.review.packet import render_html
 from solver.scenario import PERFORMANCE_ORDER, PlanSettings, Rules, Weights
 
@@ -257,6 +257,55 @@ async def new_round(request: Request, session: SessionDep, user: User) -> Respon
     return see(f"/putaran/{record.id}")
 
 
+SIASN_LABELS = {
+    "pegawai": "Export Data ASN (pegawai)", "peta_jabatan": "Peta jabatan (ABK)",
+    "kinerja": "Predikat kinerja e-Kinerja (opsional)",
+    "talenta": "Peta talenta / potensi (opsional)", "hukdis": "Hukuman disiplin (opsional)",
+    "kompetensi": "Hasil asesmen kompetensi (opsional)",
+    "standar_kompetensi": "Standar kompetensi jabatan (opsional)",
+    "seleksi": "Nilai panitia seleksi terbuka (opsional)",
+    "kamus_pendidikan": "Kamus pendidikan → bidang (opsional)",
+    "map": "Pemetaan nama kolom, YAML (opsional)",
+}
+TEMPLATES.env.globals["SIASN_LABELS"] = SIASN_LABELS
+
+
+@router.post("/putaran/impor", response_class=HTMLResponse)
+async def import_round(request: Request, session: SessionDep, user: User) -> Response:
+    """A round from SIASN-style exports (the importer of ``penata import siasn``)."""
+    require(user, PLAN_ROLES)
+    form = await _form(request, user)
+    settings = request.app.state.settings
+    uploads: dict[str, Upload] = {}
+    for role in services.SIASN_SOURCES:
+        value = form.get(f"siasn.{role}")
+        if isinstance(value, UploadFile) and value.filename:
+            uploads[role] = Upload(value.filename, await value.read())
+    as_of = parse_date(_text(form, "as_of"))
+    if as_of is None:
+        return _problems_page(request, user, [
+            f"as_of: {_text(form, 'as_of')!r} is not a date; expected YYYY-MM-DD"])
+    try:
+        files = await run_in_threadpool(services.import_siasn, uploads, as_of,
+                                        _text(form, "name")[:200] or None)
+        scenario = await run_in_threadpool(services.validate, files, settings.max_rows)
+    except InputError as exc:
+        return _problems_page(request, user, exc.errors)
+    except HTTPException as exc:
+        return _problems_page(request, user, _detail(exc))
+    record = await run_in_threadpool(services.store, session, files, scenario)
+    return see(f"/putaran/{record.id}")
+
+
+@router.get("/putaran/{scenario_id}/laporan-impor.md")
+def import_report(scenario_id: str, session: SessionDep, user: User) -> Response:
+    record = _record(session, scenario_id)
+    stored = next((f for f in record.files if f.role == services.IMPORT_REPORT_ROLE), None)
+    if stored is None:
+        raise HTTPException(404, "This round was not imported from SIASN exports")
+    return _attachment(stored.content, "text/markdown; charset=utf-8", "import-report.md")
+
+
 def _problems_page(request: Request, user: WebUser, messages: list[str]) -> HTMLResponse:
     return render(request, "new_round.html", user, 422,
                   problems=problem_table.parse_all(messages), messages=messages)
@@ -294,6 +343,7 @@ def _round_context(request: Request, session: Session, record: ScenarioRecord) -
                      views.WEIGHT_HELP[k]) for k in views.WEIGHT_HELP],
         "plan_defaults": PlanSettings(), "settings": request.app.state.settings,
         "decision_count": len(entries), "log_ok": not problems,
+        "imported": any(f.role == services.IMPORT_REPORT_ROLE for f in record.files),
     }
 
 

@@ -345,3 +345,66 @@ def test_pages_are_csp_friendly(app, client: TestClient) -> None:
         assert not re.search(r"<script(?![^>]*\bsrc=)", response.text), path
         assert not re.search(r"<style|\sstyle=|\son[a-z]+=", response.text), path
     assert "content-security-policy" not in client.get("/healthz").headers
+
+
+SIASN = Path(__file__).resolve().parents[1] / "fixtures" / "siasn-kota-kecil" / "exports"
+
+
+def test_round_from_siasn_exports(app, client: TestClient) -> None:
+    csrf = sign_in(client, token(app, "planner"))
+    files = [(f"siasn.{path.stem}", (path.name, path.read_bytes()))
+             for path in sorted(SIASN.iterdir())]
+    response = client.post("/putaran/impor", data={"csrf": csrf, "as_of": "2027-01-02",
+                                                   "name": "Impor uji"}, files=files)
+    assert response.status_code == 200 and "/putaran/" in response.url.path, response.text[:300]
+    assert "Impor uji" in response.text and "laporan impor" in response.text
+    report = client.get(response.url.path + "/laporan-impor.md")
+    assert report.status_code == 200 and report.content
+    expected = (SIASN.parent / "expected" / "employees.csv").read_text().count("\n") - 1
+    assert f"{expected} pegawai" in response.text
+
+    without = [f for f in files if f[0] != "siasn.pegawai"]
+    missing = client.post("/putaran/impor", data={"csrf": csrf, "as_of": "2027-01-02"},
+                          files=without)
+    assert missing.status_code == 422 and "pegawai" in missing.text
+    bad_date = client.post("/putaran/impor", data={"csrf": csrf, "as_of": "02-01-2027"},
+                           files=files)
+    assert bad_date.status_code == 422 and "as_of" in bad_date.text
+
+
+def test_cancel_a_running_solve(tmp_path: Path) -> None:
+    import threading
+
+    from solver.result import Progress
+    from solver.solve import solve as real_solve
+
+    started = threading.Event()
+
+    def slow(scenario, params):
+        params.progress(Progress(1, 10, 20.0, 0.1))
+        started.set()
+        params.stop.wait(60)
+        return real_solve(scenario, params.__class__(plans=1, time_limit=10))
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'cancel.db'}",
+                              progress_interval=0), solve_fn=slow)
+    with TestClient(app) as client:
+        csrf = sign_in(client, token(app, "planner"))
+        scenario_id = upload(client, csrf)
+        response = client.post(f"/putaran/{scenario_id}/selesaikan",
+                               data={"csrf": csrf, "shortlist_time": "0"})
+        job_id = response.url.path.rsplit("/", 1)[-1]
+        assert started.wait(30)
+        page = client.get(f"/tugas/{job_id}")
+        assert 'id="kemajuan"' in page.text and 'id="batal"' in page.text
+        progress = client.get(f"/tugas/{job_id}/kemajuan").json()
+        assert progress["status"] == "running" and progress["objective"] == 10
+        assert progress["gap"] == 0.5
+        client.post(f"/tugas/{job_id}/batal", data={"csrf": csrf})
+        deadline = time.monotonic() + 60
+        while client.get(f"/tugas/{job_id}/kemajuan").json()["status"] == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert client.get(f"/tugas/{job_id}/kemajuan").json()["status"] == "cancelled"
+        again = client.post(f"/tugas/{job_id}/batal", data={"csrf": csrf})
+        assert again.status_code == 409
