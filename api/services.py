@@ -130,8 +130,9 @@ def import_siasn(uploads: dict[str, Upload], as_of: dt.date,
                 target = Path(tmp) / f"{role}-{target.name}"
             target.write_bytes(upload.content)
             paths[role] = target
-        imported = build(Sources(**{role: paths.get(role) for role in SIASN_SOURCES}),
-                         as_of, name)
+        sources = Sources(pegawai=paths["pegawai"], peta_jabatan=paths["peta_jabatan"],
+                          **{role: paths.get(role) for role in SIASN_SOURCES[2:]})
+        imported = build(sources, as_of, name)
     files = imported.files
     tables = {role: Upload(f"{role}.csv", files[f"{role}.csv"].encode("utf-8"))
               for role in TABLE_ROLES if f"{role}.csv" in files}

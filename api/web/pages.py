@@ -9,6 +9,7 @@ handler that changes something answers with a redirect (303) to the page to read
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -108,9 +109,15 @@ def _detail(exc: HTTPException) -> list[str]:
 
 
 async def _form(request: Request, user: WebUser) -> FormData:
+    """The posted form, once its CSRF token is checked; every post counts against the
+    token's rate limit like the API's POSTs (429 over it)."""
     form = await request.form(max_files=20, max_fields=200,
                               max_part_size=request.app.state.settings.max_request_bytes)
     check_csrf(user.csrf, form.get(CSRF_FIELD))
+    retry = request.app.state.rate_limiter.hit(user.principal.token_id)
+    if retry is not None:
+        raise HTTPException(429, f"Terlalu banyak permintaan; coba lagi dalam "
+                            f"{max(1, math.ceil(retry))} detik.")
     return form
 
 
@@ -156,12 +163,12 @@ async def login(request: Request, session: SessionDep) -> Response:
                             secure=settings.web_cookie_secure, path="/masuk")
         return response
     cookie, _ = made
-    response = see("/")
-    response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict",
+    redirect = see("/")
+    redirect.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict",
                         secure=settings.web_cookie_secure, path="/",
                         max_age=settings.web_session_minutes * 60)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/masuk")
-    return response
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/masuk")
+    return redirect
 
 
 @router.post("/keluar")

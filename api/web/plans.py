@@ -11,6 +11,7 @@ import copy
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -365,12 +366,12 @@ def what_if_diff(rnd: Round, plan: dict[str, Any], base_plan: dict[str, Any]) ->
             "objective": int(plan["objective"])}
 
 
-def annex_rows(rnd: Round, plan: dict[str, Any]) -> list[list[Any]]:
+def annex_rows(rnd: Round, plan: dict[str, Any]) -> list[Sequence[Any]]:
     """SK annex rows of a plan's moves: No, Nama/NIP, Pangkat/Gol., Jabatan Lama,
     Jabatan Baru, Unit, alasan."""
     from api.web.downloads import pangkat_golongan
 
-    rows: list[list[Any]] = []
+    rows: list[Sequence[Any]] = []
     moves = sorted((a for a in plan["assignments"] if _is_move(a)),
                    key=lambda a: (rnd.unit.get(a["position"], ""), a["position"], a["nip"]))
     for number, a in enumerate(moves, start=1):
