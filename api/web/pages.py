@@ -66,8 +66,14 @@ STATUS_LABELS = {"queued": "menunggu", "running": "berjalan", "done": "selesai",
                  "failed": "gagal", "cancelled": "dibatalkan"}
 ROLE_LABELS = {"planner": "perencana", "committee": "anggota Baperjakat", "viewer": "pembaca"}
 ACTION_LABELS = {"approve": "disetujui", "reject": "ditolak"}
+EDIT_LABELS = {"lock": "kunci", "forbid": "larang", "abolish_position": "hapus jabatan",
+               "set_headcount": "ubah jumlah kursi", "remove_employee": "keluarkan pegawai",
+               "add_position": "tambah jabatan", "add_employee": "tambah pegawai",
+               "set_rules": "ubah aturan", "set_weights": "ubah bobot",
+               "set_scope": "ubah cakupan"}
 TEMPLATES.env.globals.update(STATUS_LABELS=STATUS_LABELS, ROLE_LABELS=ROLE_LABELS,
-                             ACTION_LABELS=ACTION_LABELS, LEVEL_LABELS=views.LEVEL_LABELS,
+                             ACTION_LABELS=ACTION_LABELS, EDIT_LABELS=EDIT_LABELS,
+                             LEVEL_LABELS=views.LEVEL_LABELS,
                              PERFORMANCE_ORDER=PERFORMANCE_ORDER)
 
 

@@ -192,6 +192,12 @@ def test_planner_round_from_upload_to_what_if_and_annex(world: dict) -> None:
     assert alt_loss >= 0 and "Harga perubahan" in result
     shot(page, "09-andaikan")
 
+    # The rounds list shows the round, its latest solve and the what-if derived from it.
+    page.goto(url + "/")
+    assert page.locator("#daftar-putaran tbody tr").count() == 1
+    assert "kunci NIP" in page.locator("#daftar-putaran").inner_text()
+    shot(page, "00-daftar-putaran")
+
     # The SK annex of plan 1: the columns regional governments use, one row per move.
     page.goto(job_url)
     with page.expect_download() as download:

@@ -303,7 +303,7 @@ def test_what_if_from_a_post_shows_the_price(app, client: TestClient) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     page = client.get(f"/tugas/{job_id}")
-    assert 'id="andaikan-hasil"' in page.text and "abolish_position" in page.text
+    assert 'id="andaikan-hasil"' in page.text and "hapus jabatan 003" in page.text
     unknown = client.post(f"/putaran/{scenario_id}/andaikan", data={
         "csrf": csrf, "op": "remove_employee", "nip": "199999999999999999"})
     assert unknown.status_code == 422 and "199999999999999999" in unknown.text
