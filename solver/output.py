@@ -7,9 +7,7 @@ same bytes there.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -21,6 +19,7 @@ from typing import Any
 from solver.eligibility import Problem, build_problem
 from solver.result import Result, SolveParams
 from solver.scenario import Scenario
+from solver.tabular import csv_text
 
 
 def _version(dist: str) -> str:
@@ -113,15 +112,12 @@ def _atomic_write(path: Path, text: str) -> None:
 def plans_csv(result: Result, scenario: Scenario) -> str:
     emp = scenario.employees.set_index("nip")
     pos = scenario.positions.set_index("id")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["rank", "nip", "name", "grade", "from", "to", "to_title", "to_unit", "move"])
-    for plan in result.plans:
-        for a in plan.assignments:
-            writer.writerow([plan.rank, a.nip, emp.at[a.nip, "name"], emp.at[a.nip, "grade"],
-                             a.origin or "", a.position, pos.at[a.position, "title"],
-                             pos.at[a.position, "unit"], int(a.position != a.origin)])
-    return buffer.getvalue()
+    rows = [[plan.rank, a.nip, emp.at[a.nip, "name"], emp.at[a.nip, "grade"], a.origin or "",
+             a.position, pos.at[a.position, "title"], pos.at[a.position, "unit"],
+             int(a.position != a.origin)]
+            for plan in result.plans for a in plan.assignments]
+    return csv_text(["rank", "nip", "name", "grade", "from", "to", "to_title", "to_unit", "move"],
+                    rows)
 
 
 def write_outputs(result: Result, scenario: Scenario, out_dir: Path,

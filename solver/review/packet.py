@@ -33,6 +33,7 @@ from solver.result import Result, SolveParams
 from solver.review.explain import explain_plans
 from solver.review.shortlist import attach_shortlists, shortlists
 from solver.scenario import Scenario
+from solver.tabular import Sheet, xlsx_bytes
 
 REASON_LABELS = {
     "stays": "tetap di jabatan",
@@ -134,32 +135,11 @@ def _pct(bp: int | None) -> str:
     return "" if bp is None else f"{bp / 100:.2f}%"
 
 
-def write_xlsx(doc: dict[str, Any], scenario: Scenario, path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+def xlsx_document(doc: dict[str, Any], scenario: Scenario) -> bytes:
+    """``plans.xlsx``: sheets ``Rencana 1..N``, ``Daftar Pendek`` and ``Lampiran SK``,
+    written by :func:`solver.tabular.xlsx_bytes` (user text is never a formula)."""
     names = _Names(scenario)
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-
-    def sheet(title: str, header: list[str], rows: list[list[Any]], text_cols: tuple[int, ...]):
-        ws = book.create_sheet(title)
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = bold
-        for row in rows:
-            ws.append(row)
-        for col in text_cols:
-            for r in range(2, len(rows) + 2):
-                ws.cell(row=r, column=col).number_format = "@"
-        for i, head in enumerate(header, start=1):
-            width = max([len(str(head))] + [len(str(r[i - 1])) for r in rows if r[i - 1]])
-            ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
-        ws.freeze_panes = "A2"
-        return ws
-
+    sheets = []
     for plan in doc.get("plans", []):
         rows = []
         for a in plan["assignments"]:
@@ -171,9 +151,10 @@ def write_xlsx(doc: dict[str, Any], scenario: Scenario, path: Path) -> None:
                 a.get("jpm"), a.get("band") or a.get("mapping") or "", a.get("fit_source", ""),
                 ", ".join(a.get("reasons", [])), "; ".join(a.get("training", [])),
             ])
-        sheet(f"Rencana {plan['rank']}",
-              ["NIP", "Nama", "Golongan", "Dari", "Ke", "Jabatan", "Unit", "Status",
-               "JPM (bp)", "Band", "Sumber fit", "Alasan", "Kebutuhan pelatihan"], rows, (1,))
+        sheets.append(Sheet(f"Rencana {plan['rank']}",
+                            ["NIP", "Nama", "Golongan", "Dari", "Ke", "Jabatan", "Unit", "Status",
+                             "JPM (bp)", "Band", "Sumber fit", "Alasan", "Kebutuhan pelatihan"],
+                            rows))
     short_rows = []
     for plan in doc.get("plans", []):
         for entry in plan.get("shortlists", []):
@@ -184,8 +165,9 @@ def write_xlsx(doc: dict[str, Any], scenario: Scenario, path: Path) -> None:
                                    "dipilih" if name["chosen"] else "alternatif",
                                    name["objective_loss"],
                                    "lengkap" if entry["complete"] else "belum lengkap"])
-    sheet("Daftar Pendek", ["Rencana", "Jabatan", "Nama jabatan", "Urutan", "NIP", "Nama",
-                            "Status", "Kehilangan objektif", "Daftar"], short_rows, (5,))
+    sheets.append(Sheet("Daftar Pendek", ["Rencana", "Jabatan", "Nama jabatan", "Urutan", "NIP",
+                                          "Nama", "Status", "Kehilangan objektif", "Daftar"],
+                        short_rows))
     annex = []
     plans = doc.get("plans", [])
     tmt = _tmt(scenario)
@@ -195,11 +177,11 @@ def write_xlsx(doc: dict[str, Any], scenario: Scenario, path: Path) -> None:
             annex.append([k, str(a["nip"]), names.name.get(a["nip"], ""),
                           names.grade.get(a["nip"], ""), names.post(a.get("from")),
                           names.post(a["position"]), names.unit.get(a["position"], ""), tmt])
-    ws = sheet("Lampiran SK", ["No", "NIP", "Nama", "Golongan", "Jabatan lama", "Jabatan baru",
-                               "Unit kerja", "TMT"], annex, (2,))
-    ws.append([])
-    ws.append(["", "DRAF — lampiran keputusan, rencana peringkat 1; belum ditetapkan."])
-    book.save(path)
+    sheets.append(Sheet("Lampiran SK", ["No", "NIP", "Nama", "Golongan", "Jabatan lama",
+                                        "Jabatan baru", "Unit kerja", "TMT"], annex,
+                        footer=[[], ["", "DRAF — lampiran keputusan, rencana peringkat 1; "
+                                     "belum ditetapkan."]]))
+    return xlsx_bytes(sheets)
 
 
 # --------------------------------------------------------------------------- charts
@@ -510,14 +492,7 @@ def write_review_packet(doc: dict[str, Any], scenario: Scenario, out_dir: Path,
     out_dir.mkdir(parents=True, exist_ok=True)
     problem = problem if problem is not None else build_problem(scenario)
     xlsx = out_dir / "plans.xlsx"
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".plans.xlsx.", suffix=".xlsx")
-    os.close(fd)
-    try:
-        write_xlsx(doc, scenario, Path(tmp))
-        os.replace(tmp, xlsx)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic_write_bytes(xlsx, xlsx_document(doc, scenario))
     page = out_dir / "review.html"
     _atomic_write_bytes(page, render_html(doc, scenario, problem).encode("utf-8"))
     return [xlsx, page]
