@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -36,12 +37,12 @@ def _load_or_exit(path: Path) -> Scenario:
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file")]) -> None:
     """Check a scenario's input files without solving."""
     data = _load_or_exit(scenario)
-    console.print(f"[green]OK[/] {data.name}: {len(data.employees)} employees, "
+    console.print(f"[green]OK[/] {escape(data.name)}: {len(data.employees)} employees, "
                   f"{len(data.positions)} positions, {len(data.assessments)} assessments.")
 
 
 def _summary_table(result: Result, scenario: Scenario) -> Table:
-    table = Table(title=f"{result.scenario}: {result.status}")
+    table = Table(title=escape(f"{result.scenario}: {result.status}"))
     for column in ("plan", "objective", "bound", "proven", "assignments", "moves",
                    "promotions"):
         table.add_column(column, justify="right")
@@ -75,7 +76,7 @@ def solve(
 
     data = _load_or_exit(scenario)
     if out.exists() and not out.is_dir():
-        console.print(f"[red]--out {out} is a file; give a directory[/]")
+        console.print(f"[red]--out {escape(str(out))} is a file; give a directory[/]")
         raise typer.Exit(EXIT_INVALID)
     status = Text("building model…")
 
@@ -97,12 +98,14 @@ def solve(
             paths = write_outputs(result, data, out, params, shortlist_time=shortlist_time,
                                   packet=packet)
     except OSError as exc:
-        console.print(f"[red]cannot write the plans into {out}: {exc.strerror or exc}[/]")
+        console.print(f"[red]cannot write the plans into {escape(str(out))}: "
+                      f"{escape(str(exc.strerror or exc))}[/]")
         raise typer.Exit(EXIT_INVALID) from None
     console.print(_summary_table(result, data))
     for reason in result.infeasibility:
-        console.print(f"[red]infeasible:[/] {reason}", markup=True, highlight=False)
-    console.print(f"{result.runtime:.2f} s; wrote " + ", ".join(str(p) for p in paths))
+        console.print(f"[red]infeasible:[/] {escape(reason)}", highlight=False)
+    console.print(f"{result.runtime:.2f} s; wrote " + ", ".join(str(p) for p in paths),
+                  markup=False)
     _print_review_summary(out)
     raise typer.Exit(0 if result.plans else 1)
 
@@ -119,7 +122,7 @@ def _print_review_summary(out: Path) -> None:
         console.print(f"plan {plan['rank']}: shortlists complete for {complete} of "
                       f"{len(lists)} posts filled by a move")
     if (out / "review.html").exists():
-        console.print(f"committee packet: open {out / 'review.html'} in a browser")
+        console.print(f"committee packet: open {out / 'review.html'} in a browser", markup=False)
 
 
 @app.command()
@@ -135,12 +138,12 @@ def generate(
     from solver.generate import PROFILES, generate_scenario
 
     if profile not in PROFILES:
-        console.print(f"[red]Unknown profile {profile!r}[/]; choose one of: "
+        console.print(f"[red]Unknown profile {escape(repr(profile))}[/]; choose one of: "
                       + ", ".join(sorted(PROFILES)))
         raise typer.Exit(EXIT_INVALID)
     extra = {"voice": True} if voice else {}
     path = generate_scenario(profile, seed, out, employees=employees, **extra)
-    console.print(f"wrote {path}")
+    console.print(f"wrote {path}", markup=False)
 
 
 def _register_extensions() -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(stderr=True)
 EXIT_INVALID = 2
@@ -35,12 +36,12 @@ def decide_command(
         nip, position = parse_pair(approve if approve is not None else reject)  # type: ignore[arg-type]
         entry = decide(scenario, plans, action, nip, position, reason, by)
     except DecisionError as exc:
-        console.print(f"[red]Decision not recorded:[/] {exc}", highlight=False)
+        console.print(f"[red]Decision not recorded:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(EXIT_INVALID) from None
     what = "locked into" if action == "approve" else "forbidden from"
     console.print(f"#{entry['seq']} {entry['at']} {by}: {nip} {what} {position}; "
                   f"plans sha256 {entry['plans_sha256'][:12]}…; re-solve to apply.",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 def audit_command(
@@ -59,10 +60,11 @@ def audit_command(
                       f"{entry.get('action')} {entry.get('nip')} → {entry.get('position')} "
                       f"({entry.get('reason')})", highlight=False, markup=False)
     for problem in problems:
-        console.print(f"[red]{problem}[/]", highlight=False)
+        console.print(f"[red]{escape(problem)}[/]", highlight=False)
     if problems:
         raise typer.Exit(1)
-    console.print(f"[green]audit chain verifies[/] ({len(entries)} entries, {log_path(scenario)})")
+    console.print(f"[green]audit chain verifies[/] ({len(entries)} entries, "
+                  f"{escape(str(log_path(scenario)))})")
 
 
 def review_command(
@@ -87,12 +89,13 @@ def review_command(
     data = _load_or_exit(scenario)
     path = out / "plans.json"
     if not path.is_file():
-        console.print(f"[red]{path} not found[/]; run penata solve first.")
+        console.print(f"[red]{escape(str(path))} not found[/]; run penata solve first.")
         raise typer.Exit(EXIT_INVALID)
     doc = json.loads(path.read_text(encoding="utf-8"))
     recorded = doc.get("provenance", {}).get("input_sha256")
     if recorded and recorded != input_hash(data):
-        console.print(f"[red]{path} was solved from a different version of {scenario}[/] "
+        console.print(f"[red]{escape(str(path))} was solved from a different version of "
+                      f"{escape(str(scenario))}[/] "
                       "(decisions or edits since?); solve again first.")
         raise typer.Exit(EXIT_INVALID)
     seed = int(doc.get("provenance", {}).get("params", {}).get("seed", 0))
@@ -101,7 +104,7 @@ def review_command(
     enrich_document(doc, data, result, params, shortlist_time=shortlist_time)
     _atomic_write_bytes(path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
     written = [path, *write_review_packet(doc, data, out)]
-    console.print("wrote " + ", ".join(str(p) for p in written))
+    console.print("wrote " + ", ".join(str(p) for p in written), markup=False)
 
 
 def register(app: typer.Typer) -> None:
