@@ -135,6 +135,10 @@ def test_cors_is_closed_by_default(tmp_path: Path) -> None:
         assert "access-control-allow-origin" not in refused.headers
 
 
+REASON = '=HYPERLINK("http://evil.example/","alasan komite")'
+DECIDER = "@Ketua Komite [red]X[/]"
+
+
 def test_nips_and_names_never_reach_the_log(tmp_path: Path,
                                             caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
@@ -149,9 +153,10 @@ def test_nips_and_names_never_reach_the_log(tmp_path: Path,
                 break
         client.post(f"/api/v1/scenarios/{scenario}/what-if", headers=headers,
                     json={"edits": [{"op": "remove_employee", "nip": NIPS[0]}]})
-        client.post(f"/api/v1/scenarios/{scenario}/decisions", headers=headers,
-                    json={"action": "approve", "nip": NIPS[1], "position": "002",
-                          "reason": "ok", "by": "Ketua"})
+        decided = client.post(f"/api/v1/scenarios/{scenario}/decisions", headers=headers,
+                              json={"action": "approve", "nip": NIPS[1], "position": "002",
+                                    "reason": REASON, "by": DECIDER})
+        assert decided.status_code == 201, decided.text
         bad = [list(r) for r in EMPLOYEES]
         bad[1][2] = "X/z"
         write_tiny(tmp_path / "bad", files={"employees.csv": csv_bytes(bad)})
@@ -159,5 +164,5 @@ def test_nips_and_names_never_reach_the_log(tmp_path: Path,
                            files=multipart(tmp_path / "bad")).status_code == 422
     text = caplog.text
     assert "job" in text  # the service did log
-    for secret in (*NIPS, *NAMES):
+    for secret in (*NIPS, *NAMES, REASON, DECIDER):
         assert secret not in text
