@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,3 +105,30 @@ def test_a_carriage_return_inside_a_field_does_not_split_the_row():
     assert text.endswith("\n") and "\r\n" not in text
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows == [["name", "unit"], ["Budi\rSantoso", "U"], ["Ani", "V"]]
+
+
+# Modules that serialise tables without solver.tabular, and why that is safe: none of
+# these writes a file a person opens as a spreadsheet.
+NOT_OUTPUTS = {
+    "solver/tabular.py": "the writer itself",
+    "solver/output.py": "input_hash serialises the validated tables to hash them; no file",
+    "solver/generate/engine.py": "writes the generator's synthetic input tables (no user text)",
+    "api/files.py": "rows_to_csv stores a JSON upload as the input CSV Penata reads back",
+    "api/whatif.py": "stores an edited input table as the CSV Penata reads back",
+}
+_TABLE_WRITER = re.compile(r"csv\.(writer|DictWriter)\(|\.to_csv\(|\.to_excel\(|\bWorkbook\("
+                           r"|ExcelWriter|xlsxwriter")
+
+
+def test_every_spreadsheet_and_csv_is_written_by_solver_tabular():
+    """A new output written with csv.writer, to_csv/to_excel or openpyxl directly would
+    let a name become a formula again: build the rows and call solver.tabular.csv_text
+    or xlsx_bytes instead. A table Penata only reads back (never a download) may be
+    listed in NOT_OUTPUTS with the reason."""
+    root = Path(__file__).resolve().parents[1]
+    offenders = []
+    for path in sorted([*root.glob("solver/**/*.py"), *root.glob("api/**/*.py")]):
+        relative = path.relative_to(root).as_posix()
+        if relative not in NOT_OUTPUTS and _TABLE_WRITER.search(path.read_text("utf-8")):
+            offenders.append(relative)
+    assert offenders == [], "write these tables with solver.tabular: " + ", ".join(offenders)
