@@ -13,7 +13,8 @@ CWE-1236). Every XLSX and CSV file a person may open goes through this module:
   cannot hold (control characters other than tab, LF, CR) become U+FFFD instead of
   failing the whole file, and a CR becomes LF (see :func:`xlsx_text`).
 - :func:`csv_text` prefixes a text field that starts with ``=``, ``+``, ``-``,
-  ``@``, tab or carriage return with one ``'`` (OWASP's recommendation; the
+  ``@``, tab or carriage return (or LF, or a full-width ``＝＋－＠``) with one ``'``
+  (OWASP's recommendation; the
   spreadsheet then shows it as text). Numbers are written as numbers, unprefixed.
 
 Identifiers (NIPs, position ids) must be passed as ``str``: they then stay text
@@ -38,8 +39,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-#: First characters a spreadsheet may read as the start of a formula or command.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: First characters a spreadsheet may read as the start of a formula or command: OWASP's
+#: six, plus LF and the full-width forms of = + - @, which some locales' spreadsheet
+#: programs turn into the ASCII ones on entry.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 # Characters an XLSX (XML 1.0) cell cannot contain; openpyxl raises on them.
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -65,14 +68,16 @@ def csv_field(value: Any) -> Any:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A CSV document (comma, minimal quoting, ``\\n`` line ends) with every field
-    passed through :func:`csv_field`."""
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]],
+             line_end: str = "\n") -> str:
+    """A CSV document (comma, minimal quoting, ``line_end`` after each row: ``\\n``, or
+    ``\\r\\n`` for a file meant for Excel) with every field passed through
+    :func:`csv_field`."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator=line_end)
     for row in [header, *rows]:
         fields = [csv_field(v) for v in row]
-        if any(isinstance(f, str) and "\r" in f for f in fields):
+        if line_end == "\n" and any(isinstance(f, str) and "\r" in f for f in fields):
             # With "\n" line ends Python's csv leaves a field holding a CR unquoted and
             # every reader then splits the row there: write this row with CRLF line
             # ends, which quotes that field, and keep the document's "\n".
@@ -94,18 +99,26 @@ def xlsx_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One worksheet: a bold, frozen header row, the data rows, then ``footer`` rows.
+    """One worksheet, top to bottom: ``preamble`` rows (the first in a larger bold
+    font: the sheet's heading), the bold header row (frozen, repeated on every printed
+    page), the data rows, then ``footer`` rows.
 
     Cells are ``str`` (text), ``int``/``float`` (numbers) or ``None`` (empty).
+    ``widths`` fixes the column widths (else each column fits its text, at most 60);
+    ``wrap`` wraps the data rows' text, aligned to the top.
     """
 
     title: str
     header: Sequence[str]
     rows: Sequence[Sequence[Any]]
     footer: Sequence[Sequence[Any]] = field(default_factory=tuple)
+    preamble: Sequence[Sequence[Any]] = field(default_factory=tuple)
+    widths: Sequence[float] | None = None
+    wrap: bool = False
 
 
-def _put(ws: Any, row: int, column: int, value: Any, font: Any = None) -> None:
+def _put(ws: Any, row: int, column: int, value: Any, font: Any = None,
+         alignment: Any = None) -> None:
     if value is None or value == "":
         return
     if is_number(value):
@@ -119,6 +132,8 @@ def _put(ws: Any, row: int, column: int, value: Any, font: Any = None) -> None:
         cell.number_format = "@"
     if font is not None:
         cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
 
 
 def _width(value: Any) -> int:
@@ -127,27 +142,38 @@ def _width(value: Any) -> int:
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     """An XLSX workbook with one worksheet per :class:`Sheet`, every text cell a
-    string (never a formula), every number a number; columns sized to their text
-    (at most 60 characters wide)."""
+    string (never a formula), every number a number."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    bold = Font(bold=True)
+    bold, heading = Font(bold=True), Font(bold=True, size=12)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for sheet in sheets:
         ws = book.create_sheet(xlsx_text(sheet.title))
+        for r, row in enumerate(sheet.preamble, start=1):
+            for c, value in enumerate(row, start=1):
+                _put(ws, r, c, value, heading if r == 1 else None)
+        top = len(sheet.preamble) + 1
         for c, head in enumerate(sheet.header, start=1):
-            _put(ws, 1, c, head, bold)
-        for r, row in enumerate([*sheet.rows, *sheet.footer], start=2):
+            _put(ws, top, c, head, bold)
+        for r, row in enumerate(sheet.rows, start=top + 1):
+            for c, value in enumerate(row, start=1):
+                _put(ws, r, c, value, alignment=wrap if sheet.wrap else None)
+        for r, row in enumerate(sheet.footer, start=top + 1 + len(sheet.rows)):
             for c, value in enumerate(row, start=1):
                 _put(ws, r, c, value)
         for c, head in enumerate(sheet.header, start=1):
-            width = max([_width(head)] + [_width(row[c - 1]) for row in sheet.rows
-                                          if len(row) >= c])
-            ws.column_dimensions[get_column_letter(c)].width = min(_MAX_COLUMN_WIDTH, width + 2)
-        ws.freeze_panes = "A2"
+            if sheet.widths is not None:
+                width = float(sheet.widths[c - 1])
+            else:
+                width = min(_MAX_COLUMN_WIDTH, 2 + max(
+                    [_width(head)] + [_width(row[c - 1]) for row in sheet.rows if len(row) >= c]))
+            ws.column_dimensions[get_column_letter(c)].width = width
+        ws.freeze_panes = f"A{top + 1}"
+        ws.print_title_rows = f"{top}:{top}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -134,3 +134,26 @@ def test_every_spreadsheet_and_csv_is_written_by_solver_tabular():
         if relative not in NOT_OUTPUTS and _TABLE_WRITER.search(path.read_text("utf-8")):
             offenders.append(relative)
     assert offenders == [], "write these tables with solver.tabular: " + ", ".join(offenders)
+
+
+def test_full_width_and_line_feed_prefixes_are_guarded_in_csv():
+    for text in ("\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", "\n=1+1"):
+        assert csv_field(text) == "'" + text
+
+
+def test_csv_for_excel_uses_crlf_and_quotes_line_breaks():
+    text = csv_text(["a"], [["x\ry"], ["=1"]], line_end="\r\n")
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["a"], ["x\ry"], ["'=1"]]
+    assert text.endswith("'=1\r\n")
+
+
+def test_sheet_with_a_heading_fixed_widths_and_wrapped_rows():
+    sheet = Sheet("T", ["No", "Nama"], [[1, "=Budi"]], footer=[[], ["", "=note"]],
+                  preamble=[["=Judul"], []], widths=(5, 30), wrap=True)
+    ws = _reopen(xlsx_bytes([sheet]), "T")
+    assert (ws["A1"].value, ws["A1"].data_type, ws["A1"].font.sz) == ("=Judul", "s", 12)
+    assert [c.value for c in ws[3]] == ["No", "Nama"] and ws["A3"].font.b
+    assert (ws["B4"].value, ws["B4"].data_type) == ("=Budi", "s") and ws["B4"].alignment.wrap_text
+    assert (ws["B6"].value, ws["B6"].data_type) == ("=note", "s")
+    assert ws.freeze_panes == "A4" and ws.print_title_rows == "$3:$3"
+    assert ws.column_dimensions["A"].width == 5 and ws.column_dimensions["B"].width == 30

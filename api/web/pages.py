@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from api import errors, services
+from api.attachments import CSV_MEDIA_TYPE, attachment
 from api.db import Job, PlanDocument, ScenarioRecord
 from api.deps import get_session
 from api.files import TABLE_ROLES, Upload, place_upload
@@ -329,8 +330,8 @@ async def problems_csv(request: Request, user: User) -> Response:
     form = await _form(request, user)
     messages = [m for m in form.getlist("message") if isinstance(m, str)][:1000]
     rows = problem_table.csv_rows(problem_table.parse_all(messages))
-    return Response(csv_bytes(problem_table.CSV_HEADER, rows), media_type="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="masalah-input.csv"'})
+    return attachment(csv_bytes(problem_table.CSV_HEADER, rows), "masalah-input.csv",
+                      CSV_MEDIA_TYPE)
 
 
 def _round_context(request: Request, session: Session, record: ScenarioRecord) -> dict[str, Any]:
@@ -684,9 +685,7 @@ def decisions_page(request: Request, scenario_id: str, session: SessionDep,
 
 
 def _attachment(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
+    return attachment(content, filename, media_type)
 
 
 @router.get("/putaran/{scenario_id}/log-audit.jsonl")

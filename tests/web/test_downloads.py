@@ -6,13 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from api.web.downloads import ANNEX_HEADER, annex_xlsx, csv_bytes, pangkat_golongan, safe_cell
-
-
-def test_safe_cell_keeps_text_text() -> None:
-    for dangerous in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=x", "\uff1d1"):
-        assert safe_cell(dangerous) == "'" + dangerous
-    assert safe_cell("Andi") == "Andi" and safe_cell(7) == 7 and safe_cell(None) is None
+from api.web.downloads import ANNEX_HEADER, annex_xlsx, csv_bytes, pangkat_golongan
 
 
 def test_csv_has_a_bom_and_guarded_cells() -> None:
@@ -29,5 +23,8 @@ def test_annex_workbook() -> None:
     assert [c.value for c in sheet[3]] == list(ANNEX_HEADER)
     values = [c.value for c in sheet[4]]
     assert values[0] == 1 and values[2] == "Penata Tingkat I, III/d"
-    assert values[1].startswith("'=cmd") and sheet.cell(row=4, column=2).data_type == "s"
+    assert values[1].startswith("=cmd") and sheet.cell(row=4, column=2).data_type == "s"
+    assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
+    assert sheet["A1"].font.b and sheet["A1"].font.sz == 12 and sheet["B4"].alignment.wrap_text
+    assert sheet.column_dimensions["B"].width == 34 and sheet["B6"].value == "DRAF"
     assert "198001012005011001" in values[1]
