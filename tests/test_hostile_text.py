@@ -220,3 +220,11 @@ def test_infeasibility_reason_prints_a_markup_name_literally(tmp_path):
     assert "[blink]tiny[/]" in text
     valid = CliRunner().invoke(app, ["validate", str(path)])
     assert valid.exit_code == 0 and "[blink]tiny[/]" in valid.output
+
+
+def test_import_prints_a_markup_date_literally(tmp_path):
+    result = CliRunner().invoke(app, ["import", "siasn", "--pegawai", str(tmp_path / "p.csv"),
+                                      "--peta-jabatan", str(tmp_path / "j.csv"),
+                                      "--as-of", "[/]2027", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "'[/]2027' is not a date" in result.output

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 console = Console(stderr=True)
 EXIT_INVALID = 2
@@ -35,7 +36,7 @@ def siasn_command(
 
     date = parse_date(as_of.strip())
     if date is None:
-        console.print(f"[red]--as-of {as_of!r} is not a date; expected YYYY-MM-DD[/]",
+        console.print(f"[red]--as-of {escape(repr(as_of))} is not a date; expected YYYY-MM-DD[/]",
                       highlight=False, markup=True)
         raise typer.Exit(EXIT_INVALID)
     if out.exists() and not out.is_dir():
@@ -59,7 +60,7 @@ def siasn_command(
     console.print(f"[green]Imported[/] {written.get('employees.csv', 0)} employees, "
                   f"{written.get('positions.csv', 0)} positions"
                   + (f", {written['assessments.csv']} assessments" if "assessments.csv" in
-                     written else "") + f" into {out}", highlight=False)
+                     written else "") + f" into {escape(str(out))}", highlight=False)
     console.print(f"read {out / 'import-report.md'} before solving; then "
                   f"penata solve {out / 'scenario.yaml'} --out DIR", markup=False,
                   highlight=False)
