@@ -74,9 +74,11 @@ def get_job(session: Session, job_id: str) -> Job:
 
 
 def get_document(session: Session, job_id: str) -> dict[str, Any]:
-    """The plans document of a job; 404 for an unknown job, 409 while it has none."""
+    """The plans document of a job; 404 for an unknown job, 409 while it has none. A
+    running job has one once its plans are proven and its shortlists are computing
+    (marked ``shortlists_pending``)."""
     job = get_job(session, job_id)
     document = session.get(PlanDocument, job_id)
-    if document is None or job.status in ("queued", "running"):
+    if document is None or job.status == "queued":
         raise HTTPException(status.HTTP_409_CONFLICT, plans_not_ready(job_id, job.status))
     return document.document

@@ -19,6 +19,7 @@ decisions change the stored scenario.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import threading
@@ -41,7 +42,7 @@ from solver.model.lp import LpState
 from solver.output import plans_document
 from solver.result import Progress, Result, SolveParams
 from solver.review.explain import explain_plans
-from solver.review.shortlist import attach_shortlists, shortlists
+from solver.review.shortlist import shortlists_into
 from solver.scenario import Scenario
 from solver.solve import solve
 
@@ -217,12 +218,12 @@ class JobManager:
         result = self._solve(scenario, solve_params, state_key,
                              warm=bool(params.get("warm_start")))
         document = plans_document(result, scenario, solve_params)
-        if params.get("explain") and result.plans:
-            self._explain(document, scenario, result, solve_params,
-                          float(params.get("shortlist_time") or 0), stop)
         if base_plan is not None:
             for plan in document["plans"]:
                 plan["diff"] = plan_diff(plan, base_plan)
+        if params.get("explain") and result.plans:
+            self._explain(job_id, document, scenario, result, solve_params,
+                          float(params.get("shortlist_time") or 0), stop)
         final = self.live_progress(job_id) or {}
         last = result.plans[-1] if result.plans else None
         final.update({
@@ -240,15 +241,42 @@ class JobManager:
         log.info("job %s: %s, %d plan(s), %.2f s", job_id, result.status, len(result.plans),
                  result.runtime)
 
-    def _explain(self, document: dict[str, Any], scenario: Scenario, result: Result,
-                 params: SolveParams, shortlist_time: float, stop: threading.Event) -> None:
+    def _explain(self, job_id: str, document: dict[str, Any], scenario: Scenario,
+                 result: Result, params: SolveParams, shortlist_time: float,
+                 stop: threading.Event) -> None:
         """Explanations (jpm, band, gaps, training, reasons) and, with a time budget,
-        exact shortlists added to ``document``, as ``penata solve`` writes them."""
+        exact shortlists added to ``document``, as ``penata solve`` writes them. The plans
+        do not wait for the shortlists: the document is stored as soon as they start
+        (shortlists pending, readable by ``GET /jobs/{id}/plans``), the live progress
+        counts the posts done, and the caller stores the finished document."""
         problem = build_problem(scenario)
         explain_plans(document, scenario, problem)
-        if shortlist_time > 0 and not stop.is_set() and not self._closing:
-            attach_shortlists(document, shortlists(scenario, result, params,
-                                                   time_limit=shortlist_time, problem=problem))
+        if shortlist_time <= 0 or stop.is_set() or self._closing:
+            return
+        last_write = [0.0]
+
+        def on_update(done: int, total: int) -> None:
+            if done == 0:
+                self._store_document(job_id, document)
+            with self._lock:
+                progress = self._progress.setdefault(job_id, {})
+                progress.update({"shortlists_done": done, "shortlists_total": total})
+                snapshot = dict(progress)
+            if time.perf_counter() - last_write[0] >= self.settings.progress_interval:
+                last_write[0] = time.perf_counter()
+                self._write_progress(job_id, snapshot)
+
+        shortlists_into(document, scenario, result, params, time_limit=shortlist_time,
+                        problem=problem, on_update=on_update)
+
+    def _store_document(self, job_id: str, document: dict[str, Any]) -> None:
+        with self.sessions() as session:
+            existing = session.get(PlanDocument, job_id)
+            if existing is None:
+                session.add(PlanDocument(job_id=job_id, document=copy.deepcopy(document)))
+            else:
+                existing.document = copy.deepcopy(document)
+            session.commit()
 
     def _solve(self, scenario: Scenario, params: SolveParams, state_key: str, *,
                warm: bool) -> Result:

@@ -70,12 +70,18 @@ class ScenarioSummary(BaseModel):
 # --------------------------------------------------------------------------- jobs
 
 
+SHORTLIST_TIME = ("Seconds for exact shortlists (3 names per post filled by a move) after "
+                  "the plans; 0 (default) skips them. The plans document is readable as "
+                  "soon as the plans are proven, shortlists marked pending.")
+
+
 class JobCreate(_Body):
     plans: int | None = Field(default=None, ge=1, description="Ranked plans wanted "
                               "(default: the scenario's plans.count)")
     time_limit: float | None = Field(default=None, gt=0, description="Seconds for the whole "
                                      "solve (default: the server's, 60)")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    shortlist_time: float = Field(default=0, ge=0, le=600, description=SHORTLIST_TIME)
 
 
 class JobProgress(BaseModel):
@@ -83,6 +89,10 @@ class JobProgress(BaseModel):
     best_objective: int | None = None
     bound: float | None = None
     elapsed: float | None = None
+    # Posts whose shortlist is final / posts filled by a move (all plans), while and
+    # after a job with shortlist_time > 0 computes them.
+    shortlists_done: int | None = None
+    shortlists_total: int | None = None
 
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -183,6 +193,7 @@ class WhatIf(_Body):
     plans: int | None = Field(default=None, ge=1)
     time_limit: float | None = Field(default=None, gt=0)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    shortlist_time: float = Field(default=0, ge=0, le=600, description=SHORTLIST_TIME)
     # Off by default: start the LP from the base scenario's solve kept in memory.
     # Same objectives and proofs; among equally scored plans another may be chosen.
     warm_start: bool = False

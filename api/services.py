@@ -214,9 +214,11 @@ class WhatIfJob:
 def start_what_if(session: Session, settings: Settings, jobs: JobManager, scenario_id: str,
                   edits: list[Edit], *, plans: int | None = None,
                   time_limit: float | None = None, seed: int = 0,
-                  warm_start: bool = False, explain: bool = False) -> WhatIfJob:
+                  warm_start: bool = False, explain: bool = False,
+                  shortlist_time: float = 0.0) -> WhatIfJob:
     """Derive a scenario from ``scenario_id`` with ``edits`` and queue its solve, compared
-    with (and warm-started from) the base scenario's latest plan 1 (409 without one)."""
+    with (and warm-started from) the base scenario's latest plan 1 (409 without one);
+    ``explain`` and ``shortlist_time`` as for :func:`start_solve`."""
     base = errors.get_scenario(session, scenario_id)
     params = job_params(settings, plans, time_limit, seed)
     base_job = latest_done_job(session, scenario_id)
@@ -227,6 +229,8 @@ def start_what_if(session: Session, settings: Settings, jobs: JobManager, scenar
         params["warm_start"] = True
     if explain:
         params["explain"] = True
+    if shortlist_time > 0:
+        params["shortlist_time"] = float(shortlist_time)
     job = Job(scenario_id=record.id, status="queued", params=params, base_job_id=base_job.id)
     session.add(job)
     session.commit()

@@ -93,10 +93,17 @@ def solve(
         result = run_solve(data, params)
     if shortlist_time is None:
         shortlist_time = min(60.0, time_limit)
+    status.plain = "explaining plans…"
+
+    def on_shortlist(done: int, total: int) -> None:
+        status.plain = (f"plans written to {out}; shortlists {done}/{total}" if done
+                        else f"plans written to {out}; computing shortlists…")
+
     try:
-        with console.status("explaining plans and computing shortlists…"):
+        with Live(status, console=console, transient=True, refresh_per_second=8,
+                  redirect_stdout=False):
             paths = write_outputs(result, data, out, params, shortlist_time=shortlist_time,
-                                  packet=packet)
+                                  packet=packet, on_shortlist=on_shortlist)
     except OSError as exc:
         console.print(f"[red]cannot write the plans into {escape(str(out))}: "
                       f"{escape(str(exc.strerror or exc))}[/]")

@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -120,21 +121,61 @@ def plans_csv(result: Result, scenario: Scenario) -> str:
                     rows)
 
 
+# While shortlists run, plans.json is rewritten with those done at most this often.
+SHORTLIST_WRITE_S = 2.0
+
+
 def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
                   params: SolveParams | None = None, *, shortlist_time: float = 0.0,
-                  packet: bool = False) -> list[Path]:
+                  packet: bool = False,
+                  on_shortlist: Callable[[int, int], None] | None = None) -> list[Path]:
     """Write ``plans.json`` and ``plans.csv`` into ``out_dir`` (created if needed);
-    with ``packet``, also the committee's ``plans.xlsx`` and ``review.html``."""
+    with ``packet``, also the committee's ``plans.xlsx`` and ``review.html``.
+
+    The plans do not wait for their shortlists: everything is written as soon as the
+    plans are explained (shortlists marked pending), ``plans.json`` is rewritten with
+    the shortlists done so far while they run (``on_shortlist(done, total)`` after
+    each post), and everything is written again when they are finished."""
     out_dir.mkdir(parents=True, exist_ok=True)
     problem = build_problem(scenario)
-    doc = plans_document(result, scenario, params, shortlist_time=shortlist_time,
-                         problem=problem)
+    doc = plans_document(result, scenario, params, problem=problem)
     json_path, csv_path = out_dir / "plans.json", out_dir / "plans.csv"
-    _atomic_write(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    _atomic_write(csv_path, plans_csv(result, scenario))
-    paths = [json_path, csv_path]
-    if packet:
+    pending = shortlist_time > 0 and bool(result.plans)
+
+    def write_json() -> None:
+        _atomic_write(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+    def write_packet() -> list[Path]:
         from solver.review.packet import write_review_packet
 
-        paths += write_review_packet(doc, scenario, out_dir, problem=problem)
-    return paths
+        return write_review_packet(doc, scenario, out_dir, problem=problem) if packet else []
+
+    if pending:
+        from solver.review.shortlist import shortlists_into
+
+        last = [0.0]
+
+        def on_update(done: int, total: int) -> None:
+            if on_shortlist is not None:
+                on_shortlist(done, total)
+            if time.perf_counter() - last[0] >= SHORTLIST_WRITE_S:
+                write_json()
+                last[0] = time.perf_counter()
+
+        def first_write(done: int, total: int) -> None:
+            if done == 0:  # before the first shortlist: the plans, shortlists pending
+                write_json()
+                _atomic_write(csv_path, plans_csv(result, scenario))
+                write_packet()
+                last[0] = time.perf_counter()
+            on_update(done, total)
+
+        started = time.perf_counter()
+        doc["run"].pop("shortlists_s", None)
+        shortlists_into(doc, scenario, result, params, time_limit=shortlist_time,
+                        problem=problem, on_update=first_write)
+        result.stats["shortlists_s"] = round(time.perf_counter() - started, 3)
+        doc["run"] = {"runtime_s": result.runtime, **result.stats}
+    write_json()
+    _atomic_write(csv_path, plans_csv(result, scenario))
+    return [json_path, csv_path, *write_packet()]

@@ -216,7 +216,9 @@ def create_job(scenario_id: str, session: SessionDep, settings: SettingsDep, job
     """Queue a solve of the scenario; poll ``GET /api/v1/jobs/{id}``."""
     body = body or JobCreate()
     job = services.start_solve(session, settings, jobs, scenario_id, plans=body.plans,
-                               time_limit=body.time_limit, seed=body.seed)
+                               time_limit=body.time_limit, seed=body.seed,
+                               explain=body.shortlist_time > 0,
+                               shortlist_time=body.shortlist_time)
     _accepted(response, job)
     return JobAccepted(id=job.id, status="queued", scenario_id=scenario_id)
 
@@ -236,7 +238,9 @@ def what_if(scenario_id: str, body: WhatIf, session: SessionDep, settings: Setti
     equally scored plans another may be chosen)."""
     started = services.start_what_if(session, settings, jobs, scenario_id, list(body.edits),
                                      plans=body.plans, time_limit=body.time_limit,
-                                     seed=body.seed, warm_start=body.warm_start)
+                                     seed=body.seed, warm_start=body.warm_start,
+                                     explain=body.shortlist_time > 0,
+                                     shortlist_time=body.shortlist_time)
     _accepted(response, started.job)
     return WhatIfAccepted(id=started.job.id, status="queued", scenario_id=started.scenario.id,
                           base_scenario_id=scenario_id, base_job_id=started.base_job.id)

@@ -390,6 +390,7 @@ def _plan_view(plan: dict[str, Any], scenario: Scenario, problem: Problem, names
         "promotions": sum(promotees.values()),
         "diff": diff, "shortlists": shortlist_rows,
         "shortlists_complete": plan.get("shortlists_complete"),
+        "shortlists_pending": plan.get("shortlists_pending", False),
         "jpm_svg": jpm_histogram(before, after, f"JPM sebelum dan sesudah, rencana {rank}"),
         "mean_before": _pct(sum(before) // len(before)) if before else "—",
         "mean_after": _pct(sum(after) // len(after)) if after else "—",
@@ -445,8 +446,9 @@ figcaption{font-size:.8rem;color:#555}.warn{color:#c0392b}.chosen{font-weight:60
 {% for d in p.diff.elsewhere %}<tr><td>{{ d.nip }}</td><td>{{ d.in_a }}</td><td>{{ d.in_b }}</td></tr>{% endfor %}</table>{% endif %}
 {% endif %}
 <h3>Daftar pendek (3 nama per jabatan)</h3>
-{% if not p.shortlists %}<p class="small">Tidak ada jabatan yang diisi dengan mutasi, atau daftar pendek tidak dihitung.</p>{% endif %}
-{% if p.shortlists and not p.shortlists_complete %}<p class="warn">Sebagian daftar pendek belum lengkap (batas waktu habis atau rencana belum terbukti optimal); tidak ada angka perkiraan yang ditampilkan.</p>{% endif %}
+{% if p.shortlists_pending %}<p class="warn">Daftar pendek sedang dihitung; berkas ini diperbarui setelah selesai.</p>
+{% elif not p.shortlists %}<p class="small">Tidak ada jabatan yang diisi dengan mutasi, atau daftar pendek tidak dihitung.</p>{% endif %}
+{% if p.shortlists and not p.shortlists_complete and not p.shortlists_pending %}<p class="warn">Sebagian daftar pendek belum lengkap (batas waktu habis atau rencana belum terbukti optimal); tidak ada angka perkiraan yang ditampilkan.</p>{% endif %}
 {% if p.shortlists %}<table class="shortlists"><tr><th>Jabatan</th><th>Nama (kehilangan objektif, tepat)</th><th>Catatan</th></tr>
 {% for s in p.shortlists %}<tr data-position="{{ s.id }}"><td>{{ s.position }}</td><td><ol class="tight">
 {% for n in s.names %}<li class="{{ 'chosen' if n.chosen else 'alt' }}" data-nip="{{ n.nip }}" data-loss="{{ n.loss }}">{{ n.name }} ({{ n.nip }}): {% if n.chosen %}dipilih, 0{% elif n.loss == 0 %}0 (setara){% else %}−{{ "{:,}".format(n.loss) }}{% endif %}</li>{% endfor %}

@@ -261,6 +261,8 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
                   "near_certified": 0, "core_certified": 0})
 
     def left() -> float:
+        if params.stop is not None and params.stop.is_set():
+            return 0.0  # stopped: what is missing is marked as for a spent budget
         return time_limit - (time.perf_counter() - start)
 
     for plan in result.plans:
@@ -448,6 +450,47 @@ def _stepwise_post(problem: Problem, rows: list[RowBlock], chosen: np.ndarray,
                           "chosen": False, "objective": outcome.objective})
             excluded.add(nip)
     del names[len(holders) + max_names - 1:]
+
+
+def shortlists_into(doc: dict[str, Any], scenario: Scenario, result: Result,
+                    params: SolveParams | None = None, *, time_limit: float = 60.0,
+                    problem: Problem | None = None, max_names: int = 3,
+                    on_update: Callable[[int, int], None] | None = None) -> None:
+    """Compute the shortlists into a ``plans.json`` document as they complete.
+
+    While they run, every plan carries ``"shortlists_pending": true`` with the entries
+    done so far and the document ``"shortlists_progress": {"done", "total"}`` (posts);
+    ``on_update(done, total)`` is called once before the first post and after each, so
+    a caller can write the plans out at once and then show the count. At the end both marks are gone and the document is
+    what :func:`attach_shortlists` gives (posts the budget did not reach are marked
+    ``complete: false``).
+    """
+    total = moved_posts(result)
+    progress = {"done": 0, "total": total}
+    by_rank = {plan["rank"]: plan for plan in doc.get("plans", [])}
+    for plan in by_rank.values():
+        plan["shortlists"] = []
+        plan["shortlists_complete"] = False
+        plan["shortlists_pending"] = True
+    doc["shortlists_progress"] = progress
+    if on_update is not None:
+        on_update(0, total)  # the plans, every shortlist pending
+
+    def on_post(rank: int, entry: dict[str, Any]) -> None:
+        if rank in by_rank:
+            by_rank[rank]["shortlists"].append(entry)
+        progress["done"] += 1
+        if on_update is not None:
+            on_update(progress["done"], total)
+
+    try:
+        lists = shortlists(scenario, result, params, max_names=max_names,
+                           time_limit=time_limit, problem=problem, on_post=on_post)
+    finally:
+        doc.pop("shortlists_progress", None)
+        for plan in by_rank.values():
+            plan.pop("shortlists_pending", None)
+    attach_shortlists(doc, lists)
 
 
 def attach_shortlists(doc: dict[str, Any], lists: dict[int, list[dict[str, Any]]]) -> None:

@@ -232,3 +232,49 @@ def test_no_nip_or_name_in_logs(client: TestClient, auth: dict, tiny: Path, capl
     assert job_id in text  # the job log lines are captured
     for secret in (*NIPS, *NAMES):
         assert secret not in text
+
+
+def test_plans_are_readable_while_shortlists_compute(client: TestClient, auth: dict,
+                                                     tiny: Path, monkeypatch) -> None:
+    """With shortlist_time the document is stored as soon as the plans are proven
+    (shortlists pending), the job's progress counts the posts, and the finished job
+    has every shortlist."""
+    import api.jobs
+
+    reached, gate = threading.Event(), threading.Event()
+    real = api.jobs.shortlists_into
+
+    def held(document, *args, on_update, **kwargs):
+        def hook(done, total):
+            on_update(done, total)
+            if done == 0:
+                reached.set()
+                gate.wait(30)
+
+        real(document, *args, on_update=hook, **kwargs)
+
+    monkeypatch.setattr(api.jobs, "shortlists_into", held)
+    scenario_id = upload(client, auth["planner"], tiny)
+    job_id = _start(client, auth["planner"], scenario_id,
+                    {"plans": 1, "time_limit": 10, "shortlist_time": 30})
+    try:
+        assert reached.wait(30)
+        job = client.get(f"/api/v1/jobs/{job_id}", headers=auth["viewer"]).json()
+        assert job["status"] == "running"
+        assert job["progress"]["shortlists_done"] == 0
+        total = job["progress"]["shortlists_total"]
+        assert total > 0
+        early = client.get(f"/api/v1/jobs/{job_id}/plans", headers=auth["viewer"])
+        assert early.status_code == 200
+        assert early.json()["plans"][0]["shortlists_pending"] is True
+        assert early.json()["shortlists_progress"] == {"done": 0, "total": total}
+    finally:
+        gate.set()
+    job = wait_job(client, auth["viewer"], job_id)
+    assert job["status"] == "done"
+    assert job["params"]["shortlist_time"] == 30
+    assert job["progress"]["shortlists_done"] == job["progress"]["shortlists_total"] == total
+    document = client.get(f"/api/v1/jobs/{job_id}/plans", headers=auth["viewer"]).json()
+    plan = document["plans"][0]
+    assert "shortlists_pending" not in plan and plan["shortlists_complete"]
+    assert len(plan["shortlists"]) == total
