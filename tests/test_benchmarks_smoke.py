@@ -32,12 +32,22 @@ def test_runner_tiny(tmp_path):
         assert row["scipy_status"] == "OPTIMAL"
         for key in ("e1_eligibility_s", "e1_rows_s", "e1_cpsat_s"):
             assert row[key] != "", key
+        # The default command: plans on disk no later than the process end, every
+        # shortlist complete (tiny instances), the cold start measured.
+        assert row["d_status"] == row["d1_status"] == "OPTIMAL", row
+        assert 0 < float(row["d_plans_file_s"]) <= float(row["d_wall_s"])
+        assert int(row["d_shortlists_posts"]) > 0
+        assert row["d_shortlists_done"] == row["d_shortlists_posts"]
+        assert row["d1_shortlists_done"] == row["d1_shortlists_posts"]
+        assert float(row["cold_start_s"]) > 0 and float(row["solve_in_process_s"]) > 0
     lap = rows["lap12"]
     assert lap["engine_vs_oracle"] == "agree"
     assert int(lap["e1_objective"]) == int(lap["oracle_objective"])
     # On a pure assignment problem the SciPy core solves the same model.
     assert int(lap["scipy_objective"]) == int(lap["oracle_objective"])
-    assert (out / "README.md").read_text().startswith("# Benchmark results")
+    readme = (out / "README.md").read_text()
+    assert readme.startswith("# Benchmark results")
+    assert "shortlists (default)" in readme and "cold start s" in readme
     pytest.importorskip("matplotlib")
     assert (out / "time_vs_size.png").stat().st_size > 0
 
