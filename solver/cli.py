@@ -140,16 +140,26 @@ def generate(
     employees: Annotated[int | None, typer.Option(min=1, help="Override employee count")] = None,
     voice: Annotated[bool, typer.Option(
         help="Also write preferences.csv and units.csv (MODEL.md section 9)")] = False,
+    format: Annotated[str, typer.Option(
+        "--format", help="model: the MODEL.md scenario; siasn: the same round as the "
+        "exports `penata import siasn` reads (docs/import.md)")] = "model",
 ) -> None:
     """Generate a realistic scenario (YAML + CSV) for a profile."""
-    from solver.generate import PROFILES, generate_scenario
+    from solver.generate import PROFILES, generate_scenario, generate_siasn
 
     if profile not in PROFILES:
         console.print(f"[red]Unknown profile {escape(repr(profile))}[/]; choose one of: "
                       + ", ".join(sorted(PROFILES)))
         raise typer.Exit(EXIT_INVALID)
+    if format not in ("model", "siasn") or (format == "siasn" and voice):
+        console.print("--format is model or siasn (--voice only with model)", style="red",
+                      markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID)
     extra = {"voice": True} if voice else {}
-    path = generate_scenario(profile, seed, out, employees=employees, **extra)
+    if format == "siasn":
+        path = generate_siasn(profile, seed, out, employees=employees)
+    else:
+        path = generate_scenario(profile, seed, out, employees=employees, **extra)
     console.print(f"wrote {path}", markup=False)
 
 

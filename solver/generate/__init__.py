@@ -36,6 +36,7 @@ __all__ = [
     "count_pairs",
     "ensure_feasible",
     "generate_scenario",
+    "generate_siasn",
     "write",
 ]
 
@@ -57,3 +58,12 @@ def generate_scenario(
     """
     generated = build(profile, seed, employees=employees, **overrides)
     return write(generated, Path(out_dir))
+
+
+def generate_siasn(profile: str, seed: int, out_dir: Path, employees: int | None = None,
+                   **overrides: object) -> Path:
+    """The same round as :func:`generate_scenario` (same arguments), written as the
+    SIASN-style exports ``penata import siasn`` reads; return the ``round.yaml`` path."""
+    from solver.generate.siasn import write_siasn
+
+    return write_siasn(build(profile, seed, employees=employees, **overrides), Path(out_dir))
