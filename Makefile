@@ -13,7 +13,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo starts where a planner starts: the exports a BKPSDM already has
+# (scenarios/impor_siasn/exports), imported into a scenario and solved; then the
+# committed demo round with the full committee packet.
+SIASN := scenarios/impor_siasn/exports
 demo: $(STAMP)
+	$(BIN)/penata import siasn --pegawai $(SIASN)/pegawai.xlsx \
+	  --peta-jabatan $(SIASN)/peta_jabatan.xlsx --kinerja $(SIASN)/kinerja.csv \
+	  --talenta $(SIASN)/talenta.csv --hukdis $(SIASN)/hukdis.csv \
+	  --kompetensi $(SIASN)/kompetensi.xlsx --standar-kompetensi $(SIASN)/standar_kompetensi.csv \
+	  --kamus-pendidikan $(SIASN)/kamus_pendidikan.csv --as-of 2027-01-02 \
+	  --out out/demo-import --name "Rotasi Kota Binjai 2027 (demo, impor SIASN)"
+	$(BIN)/penata solve out/demo-import/scenario.yaml --out out/demo-import/plans --plans 1 \
+	  --shortlist-time 0 --no-packet
 	$(BIN)/penata solve scenarios/demo/scenario.yaml --out out/demo --plans 3
 	@echo
 	@echo "Workspace in the browser (ruang kerja) with this round loaded: make serve-demo"

@@ -138,7 +138,7 @@ def is_xlsx(source: TableSource) -> bool:
 
 
 def read_cells(source: TableSource, limits: TableLimits = TableLimits(),
-               fallback_encoding: str | None = None) -> pd.DataFrame:
+               fallback_encoding: str | None = None, xlsx_engine: str = "openpyxl") -> pd.DataFrame:
     """A CSV or XLSX table as text cells, header as written (row 1), within ``limits``.
 
     The header's width is checked before any data row is parsed, and an XLSX sheet
@@ -151,7 +151,7 @@ def read_cells(source: TableSource, limits: TableLimits = TableLimits(),
         errors.add(f"is {len(source.content):,} bytes; the limit is {limits.max_bytes:,}")
         errors.raise_if_any()
     if is_xlsx(source):
-        return _read_xlsx(source.content, errors, limits)
+        return _read_xlsx(source.content, errors, limits, xlsx_engine)
     return _read_csv(source.content, errors, limits, fallback_encoding)
 
 
@@ -184,11 +184,15 @@ def _read_table(source: TableSource, limits: TableLimits) -> pd.DataFrame:
 
 
 def read_raw_table(path: Path, label: str, fallback_encoding: str | None = None,
-                   limits: TableLimits = TableLimits()) -> pd.DataFrame:
+                   limits: TableLimits = TableLimits(),
+                   xlsx_engine: str = "openpyxl") -> pd.DataFrame:
     """A CSV or XLSX file (first sheet) after the file checks (exists, not empty, size
     limit): CSV cells as text, XLSX cells as :func:`xlsx_cell_text`; headers as written
-    (pandas numbers a repeated CSV one ``X.1``). Raises :class:`InputError`."""
-    return read_cells(read_file_source(path, label, limits), limits, fallback_encoding)
+    (pandas numbers a repeated CSV one ``X.1``). ``xlsx_engine="calamine"`` reads the
+    sheet with calamine (Rust), several times faster on 10,000-row exports, within the
+    same limits. Raises :class:`InputError`."""
+    return read_cells(read_file_source(path, label, limits), limits, fallback_encoding,
+                      xlsx_engine)
 
 
 def _check_rows(count: int, errors: _Collector, limits: TableLimits) -> None:
@@ -307,7 +311,8 @@ def _xlsx_xml_bytes(content: bytes) -> int:
         return sum(info.file_size for info in archive.infolist())
 
 
-def _read_xlsx(content: bytes, errors: _Collector, limits: TableLimits) -> pd.DataFrame:
+def _read_xlsx(content: bytes, errors: _Collector, limits: TableLimits,
+               engine: str = "openpyxl") -> pd.DataFrame:
     """The first sheet, streamed row by row (openpyxl read-only) within ``limits``."""
     import io as _io
     import zipfile
@@ -322,6 +327,8 @@ def _read_xlsx(content: bytes, errors: _Collector, limits: TableLimits) -> pd.Da
     if expanded > limits.max_bytes:
         errors.add(f"expands to {expanded:,} bytes of XML; the limit is {limits.max_bytes:,}")
         errors.raise_if_any()
+    if engine == "calamine":
+        return _read_xlsx_calamine(content, errors, limits)
     header: list[str] = []
     rows: list[list[str]] = []
     try:
@@ -354,6 +361,42 @@ def _read_xlsx(content: bytes, errors: _Collector, limits: TableLimits) -> pd.Da
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {clip(str(exc))})")
         errors.raise_if_any()
+    width = max([len(header), *(len(r) for r in rows)], default=0)
+    header += [""] * (width - len(header))
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=header,
+                        dtype=object)
+
+
+def _read_xlsx_calamine(content: bytes, errors: _Collector, limits: TableLimits) -> pd.DataFrame:
+    """The first sheet read by calamine, after :func:`_read_xlsx`'s expansion check (the
+    sheet is held in memory at once, bounded by ``limits.max_bytes`` of XML), then the
+    same row, width and cell limits."""
+    import io as _io
+
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(_io.BytesIO(content))
+        values = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own types for a damaged workbook
+        errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {clip(str(exc))})")
+        errors.raise_if_any()
+    cells = 0
+    data_rows = 0
+    texts: list[list[str]] = []
+    for number, row in enumerate(values, start=1):
+        _check_width(len(row), number, errors, limits)
+        cells += len(row)
+        if cells > limits.max_cells:
+            errors.add(f"has more than {limits.max_cells:,} cells; the limit is "
+                       f"{limits.max_cells:,}")
+            errors.raise_if_any()
+        line = [xlsx_cell_text(v) for v in row]
+        if number > 1 and any(t.strip() for t in line):
+            data_rows += 1
+            _check_rows(data_rows, errors, limits)
+        texts.append(line)
+    header, rows = (texts[0], texts[1:]) if texts else ([], [])
     width = max([len(header), *(len(r) for r in rows)], default=0)
     header += [""] * (width - len(header))
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=header,

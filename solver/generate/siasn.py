@@ -80,7 +80,9 @@ LEVEL_TOKENS = {"SD": ("SD",), "SMP": ("SMP", "SLTP"), "SMA": ("SMA", "SLTA", "S
                 "D3": ("D3", "D-III", "DIPLOMA III"), "S1": ("S1", "S-1"), "S2": ("S2", "S-2"),
                 "S3": ("S3", "S-3")}
 GELAR_S1 = {"teknologi_informasi": "S.Kom", "ekonomi": "S.E.", "akuntansi": "S.E., Ak.",
-            "manajemen": "S.E.", "hukum": "S.H.", "kedokteran": "dr."}
+            "manajemen": "S.E.", "hukum": "S.H.", "kedokteran": "dr.", "pendidikan": "S.Pd",
+            "keperawatan": "S.Kep", "kesehatan_masyarakat": "S.KM", "teknik_sipil": "S.T.",
+            "pertanian": "S.P.", "psikologi": "S.Psi", "farmasi": "S.Farm"}
 
 
 def _pick(rng: np.random.Generator, options: tuple[Any, ...]) -> Any:

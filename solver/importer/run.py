@@ -81,9 +81,9 @@ def build(sources: Sources, as_of: dt.date, name: str | None = None) -> Imported
     if "pegawai" not in sheets or "peta_jabatan" not in sheets:
         problems.raise_if_any()
 
-    kamus = dict(education.BUILT_IN)
-    if "kamus_pendidikan" in sheets:
-        kamus.update(records.read_kamus(sheets["kamus_pendidikan"], ctx))
+    own_kamus = (records.read_kamus(sheets["kamus_pendidikan"], ctx)
+                 if "kamus_pendidikan" in sheets else {})
+    kamus = {**education.BUILT_IN, **own_kamus}
     posts = peta.read(sheets["peta_jabatan"], ctx)
     post_ids = {p.id for p in posts} | _all_ids(sheets["peta_jabatan"])
     post_units = {p.id: p.unit for p in posts}
@@ -111,7 +111,7 @@ def build(sources: Sources, as_of: dt.date, name: str | None = None) -> Imported
     files[SCENARIO] = scenario_yaml(title, as_of.isoformat(), selection is not None)
     _holder_checks(posts, people, rep)
     _file_counts(sheets, rep, people, posts, ratings, potentials, sanctions, assessed,
-                 standards, selection, kamus)
+                 standards, selection, own_kamus)
     files[REPORT_JSON] = report.write_json(rep)
     files[REPORT_MD] = report.write_markdown(rep)
     return Imported(files, rep)
@@ -238,7 +238,7 @@ def _file_counts(sheets: dict[str, Sheet], rep: report.Report, people, posts, ra
         "kinerja": len(ratings or {}), "talenta": len(potentials or {}),
         "hukdis": len(sanctions), "kompetensi": len(assessed or {}),
         "standar_kompetensi": len(standards or {}), "seleksi": len(selection or []),
-        "kamus_pendidikan": len(kamus) - len(education.BUILT_IN),
+        "kamus_pendidikan": len(kamus),
     }
     for role, sheet in sheets.items():
         rep.count_file(role, sheet.label, len(sheet), used[role])

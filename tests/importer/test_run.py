@@ -45,7 +45,7 @@ def test_fixture_tables_reproduced(tmp_path: Path):
     got, want = _table(tmp_path / "employees.csv"), _table(EXPECTED / "employees.csv")
     # The issue writes names with their gelar ("Dr. Budi Santoso, S.Kom"); the fixture's
     # expected names leave the gelar out. Everything else must be identical.
-    gelar = pd.read_excel(EXPORTS / "pegawai.xlsx", dtype=str).fillna("")
+    gelar = pd.read_excel(EXPORTS / "pegawai.xlsx", dtype=str, engine="openpyxl").fillna("")
     back = dict(zip(gelar["NIP BARU"].str.lstrip("'"), gelar["GELAR BELAKANG"], strict=True))
     with_gelar = [f"{n}, {back[k]}" if back[k] else n for k, n in zip(want["nip"], want["name"],
                                                                         strict=True)]

@@ -94,3 +94,43 @@ def test_not_utf8_nor_cp1252_is_named(tmp_path: Path):
     errors = problems(tmp_path, pegawai=src.pegawai)
     assert errors == ["pegawai.csv row 2: byte 0x81 is not UTF-8 text (save the file as CSV "
                       "UTF-8)"]
+
+
+def test_damaged_xlsx_named(tmp_path: Path):
+    from tests.importer.helpers import problems
+
+    path = tmp_path / "src" / "pegawai.xlsx"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"PK\x03\x04 this is not a workbook")
+    errors = problems(tmp_path, pegawai=path)
+    assert len(errors) == 1
+    assert errors[0].startswith("pegawai.xlsx: is not a readable XLSX workbook (")
+
+
+def test_calamine_reads_the_cells_openpyxl_reads(tmp_path: Path):
+    """The importer's fast XLSX path gives exactly the shared reader's cells."""
+    import pandas as pd
+
+    from solver.generate import build
+    from solver.generate.siasn import write_siasn
+    from solver.io import read_raw_table
+    from tests.importer.helpers import FIXTURE
+
+    write_siasn(build("demo", 3), tmp_path)
+    books = [*sorted((FIXTURE / "exports").glob("*.xlsx")), *sorted(tmp_path.glob("*.xlsx"))]
+    for book in books:
+        slow = read_raw_table(book, book.name)
+        fast = read_raw_table(book, book.name, xlsx_engine="calamine")
+        pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_calamine_path_keeps_the_limits(tmp_path: Path):
+    from solver.io import InputError, TableLimits, read_raw_table
+
+    path = write_rows(tmp_path / "p.xlsx", [pegawai_row(1), pegawai_row(2)])
+    with pytest.raises(InputError) as info:
+        read_raw_table(path, "p.xlsx", limits=TableLimits(max_rows=1), xlsx_engine="calamine")
+    assert info.value.errors == ["p.xlsx: has more than 1 data rows; the limit is 1 per table"]
+    with pytest.raises(InputError) as info:
+        read_raw_table(path, "p.xlsx", limits=TableLimits(max_columns=3), xlsx_engine="calamine")
+    assert info.value.errors[0].startswith("p.xlsx row 1: has 7 columns; the limit is 3")
