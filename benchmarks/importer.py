@@ -13,6 +13,7 @@ scenario loads (``load_scenario``) and how long that takes. Results go to
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 import statistics
 import subprocess
@@ -64,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# Import benchmark (`python -m benchmarks.importer`)", "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {info.get('cpu', '?')} "
-        f"({info.get('nproc', '?')} cores shared with other work; load varies).", "",
+        f"({info.get('nproc', '?')} cores shared with other work; load average "
+        f"{os.getloadavg()[0]:.1f} when it finished).", "",
         f"Round: `penata generate --profile {args.profile} --seed {args.seed} --format siasn` "
         f"({generate_s:.1f} s to write): {rows_read['pegawai']:,} pegawai rows (XLSX), "
         f"{rows_read['peta_jabatan']:,} peta jabatan rows (XLSX), {rows_read['kinerja']:,} "
