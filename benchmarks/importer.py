@@ -13,8 +13,8 @@ scenario loads (``load_scenario``) and how long that takes. Results go to
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
+import os
 import statistics
 import subprocess
 import sys

@@ -113,6 +113,8 @@ NOT_OUTPUTS = {
     "solver/tabular.py": "the writer itself",
     "solver/output.py": "input_hash serialises the validated tables to hash them; no file",
     "solver/generate/engine.py": "writes the generator's synthetic input tables (no user text)",
+    "solver/generate/siasn.py": "writes the generator's synthetic SIASN-style exports, input "
+                                "for penata import siasn (no user text)",
     "api/files.py": "rows_to_csv stores a JSON upload as the input CSV Penata reads back",
     "api/whatif.py": "stores an edited input table as the CSV Penata reads back",
     "solver/importer/scenario_files.py": "writes the imported scenario's input tables, "
