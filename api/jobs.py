@@ -218,12 +218,11 @@ class JobManager:
         result = self._solve(scenario, solve_params, state_key,
                              warm=bool(params.get("warm_start")))
         document = plans_document(result, scenario, solve_params)
-        if base_plan is not None:
-            for plan in document["plans"]:
-                plan["diff"] = plan_diff(plan, base_plan)
         if params.get("explain") and result.plans:
             self._explain(job_id, document, scenario, result, solve_params,
-                          float(params.get("shortlist_time") or 0), stop)
+                          float(params.get("shortlist_time") or 0), stop, base_plan)
+        else:
+            _diff_against(document, base_plan)
         final = self.live_progress(job_id) or {}
         last = result.plans[-1] if result.plans else None
         final.update({
@@ -243,7 +242,7 @@ class JobManager:
 
     def _explain(self, job_id: str, document: dict[str, Any], scenario: Scenario,
                  result: Result, params: SolveParams, shortlist_time: float,
-                 stop: threading.Event) -> None:
+                 stop: threading.Event, base_plan: dict[str, Any] | None) -> None:
         """Explanations (jpm, band, gaps, training, reasons) and, with a time budget,
         exact shortlists added to ``document``, as ``penata solve`` writes them. The plans
         do not wait for the shortlists: the document is stored as soon as they start
@@ -251,6 +250,9 @@ class JobManager:
         counts the posts done, and the caller stores the finished document."""
         problem = build_problem(scenario)
         explain_plans(document, scenario, problem)
+        # A what-if's plans are compared with the base plan 1, not with their own plan 1
+        # as explain_plans does: set after it, before the document is first stored.
+        _diff_against(document, base_plan)
         if shortlist_time <= 0 or stop.is_set() or self._closing:
             return
         last_write = [0.0]
@@ -325,6 +327,13 @@ class JobManager:
                 else:
                     existing.document = document
             session.commit()
+
+
+def _diff_against(document: dict[str, Any], base_plan: dict[str, Any] | None) -> None:
+    """Every plan's ``diff`` against a what-if's base plan 1 (nothing without one)."""
+    if base_plan is not None:
+        for plan in document["plans"]:
+            plan["diff"] = plan_diff(plan, base_plan)
 
 
 def latest_done_job(session: Session, scenario_id: str) -> Job | None:

@@ -507,7 +507,9 @@ def job_progress(request: Request, job_id: str, session: SessionDep, user: User)
     return JSONResponse({"status": info.status, "status_label": STATUS_LABELS[info.status],
                          "plan": progress.plan, "plans": info.params.get("plans"),
                          "objective": progress.best_objective, "bound": progress.bound,
-                         "gap": gap, "elapsed": progress.elapsed, "error": info.error},
+                         "gap": gap, "elapsed": progress.elapsed, "error": info.error,
+                         "shortlists_done": progress.shortlists_done,
+                         "shortlists_total": progress.shortlists_total},
                         headers={"Cache-Control": "no-store"})
 
 

@@ -154,6 +154,23 @@ def test_every_edit_kind(client: TestClient, auth: dict, tiny: Path) -> None:
     assert config["forbid"] == [{"nip": NIPS[0], "position": "003"}]
 
 
+def test_explained_what_if_plans_keep_the_diff_against_the_base(client: TestClient,
+                                                               auth: dict, tiny: Path) -> None:
+    """With shortlists (so explanations), every plan's diff is still against the base
+    scenario's plan 1, not against the what-if's own plan 1."""
+    scenario_id, base_job = solved(client, auth["planner"], tiny)
+    base = client.get(f"/api/v1/jobs/{base_job}/plans", headers=auth["viewer"]).json()
+    accepted = _what_if(client, auth["planner"], scenario_id, [
+        {"op": "set_rules", "rules": {"max_unit_turnover": 1}}], plans=2, shortlist_time=5)
+    assert wait_job(client, auth["viewer"], accepted["id"])["status"] == "done"
+    document = client.get(f"/api/v1/jobs/{accepted['id']}/plans", headers=auth["viewer"]).json()
+    assert len(document["plans"]) == 2 and "jpm" in document["plans"][1]["assignments"][0]
+    for plan in document["plans"]:
+        assert "vs_rank" not in plan["diff"]
+        assert plan["diff"]["objective_delta"] == \
+            plan["objective"] - base["plans"][0]["objective"]
+
+
 def test_set_scope_edit(client: TestClient, auth: dict, tiny: Path) -> None:
     scenario_id, _ = solved(client, auth["planner"], tiny)
     accepted = _what_if(client, auth["planner"], scenario_id, [

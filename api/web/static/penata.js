@@ -17,6 +17,8 @@
     text("k-bound", data.bound === null ? "—" : fmt.format(Math.floor(data.bound)));
     text("k-gap", data.gap === null ? "—" : (100 * data.gap).toFixed(2) + "%");
     text("k-elapsed", (data.elapsed || 0).toFixed(1) + " dtk");
+    text("k-shortlists", data.shortlists_total ?
+      data.shortlists_done + " dari " + data.shortlists_total : "—");
     var bar = document.getElementById("k-bar");
     if (bar && data.plan) {
       bar.max = data.plans || Math.max(1, data.plan);
