@@ -30,6 +30,10 @@ def rank_not_found(job_id: str, rank: int) -> str:
     return f"Job '{job_id}' has no plan of rank {rank}"
 
 
+def scenario_no_longer_loads(job_id: str, messages: list[str]) -> str:
+    return f"The scenario of job '{job_id}' no longer loads: " + "; ".join(messages)
+
+
 def already_finished(job_id: str, job_status: str) -> str:
     return f"Job '{job_id}' is already {job_status}"
 

@@ -167,10 +167,12 @@ def _register_extensions() -> None:
     from api.cli import register as register_api
     from solver.importer.cli import register as register_import
     from solver.review.cli import register as register_review
+    from solver.talent.cli import register as register_talent
 
     register_api(app)
     register_review(app)
     register_import(app)
+    register_talent(app)
 
 
 _register_extensions()

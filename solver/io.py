@@ -30,6 +30,7 @@ from solver.scenario import (
     Rules,
     Scenario,
     Scope,
+    SuccessionSettings,
     Weights,
     empty_preferences,
     empty_units,
@@ -568,6 +569,8 @@ def _load_positions(source: TableSource, limits: TableLimits) -> pd.DataFrame:
     out["applicants_only"] = _column(
         frame, "applicants_only", errors, parse_bool, "true or false", False
     )
+    out["critical"] = _column(frame, "critical", errors, parse_bool,
+                              "yes or no (ya/tidak, true/false)", False)
     for name in _competency_columns(frame):
         out[name] = _column(frame, name, errors, _ranged_int(0, 5), "a level 0-5", 0)
     errors.raise_if_any()
@@ -1223,6 +1226,10 @@ def _build_scenario(doc: YamlDocument, label: str, default_name: str, source: st
         checks.add("plans.count", "must be at least 1")
     if plans.min_difference < 1:
         checks.add("plans.min_difference", "must be at least 1")
+    succession = _parse_int_block(config.get("succession"), checks, "succession",
+                                  SuccessionSettings, 0, 10000)
+    if succession.size < 1:
+        checks.add("succession.size", "must be at least 1")
     scope = _parse_scope(config.get("scope"), checks)
     locks = _parse_pairs(config.get("locks"), checks, "locks")
     forbid = _parse_pairs(config.get("forbid"), checks, "forbid")
@@ -1290,6 +1297,7 @@ def _build_scenario(doc: YamlDocument, label: str, default_name: str, source: st
         rules=rules,
         weights=weights,
         plans=plans,
+        succession=succession,
         locks=tuple(dict.fromkeys(p for _, p in locks)),
         forbid=tuple(dict.fromkeys(p for _, p in forbid)),
         preferences=preferences,

@@ -1,4 +1,5 @@
-"""Writers for ``plans.json`` (MODEL.md section 8) and ``plans.csv``.
+"""Writers for ``plans.json`` (MODEL.md section 8), ``plans.csv`` and ``training.csv``
+(the training plan of plan 1, :mod:`solver.talent.training`).
 
 Everything outside the top-level ``"run"`` object depends only on the inputs and
 the parameters, so two runs with the same scenario, seed and workers write the
@@ -21,6 +22,9 @@ from solver.eligibility import Problem, build_problem
 from solver.result import Result, SolveParams
 from solver.scenario import Scenario
 from solver.tabular import csv_text
+from solver.talent.succession import succession_plan
+from solver.talent.tables import TRAINING_COLUMNS, training_rows
+from solver.talent.training import training_plan
 
 
 def _version(dist: str) -> str:
@@ -95,6 +99,9 @@ def plans_document(result: Result, scenario: Scenario | None = None,
                                time_limit=shortlist_time, problem=problem)
             attach_shortlists(doc, lists)
             result.stats["shortlists_s"] = round(time.perf_counter() - started, 3)
+        first = [{"nip": a.nip, "position": a.position} for a in result.plans[0].assignments] \
+            if result.plans else None
+        doc["succession"] = succession_plan(scenario, first, problem)
     doc["run"] = {"runtime_s": result.runtime, **result.stats}
     return doc
 
@@ -125,12 +132,18 @@ def plans_csv(result: Result, scenario: Scenario) -> str:
 SHORTLIST_WRITE_S = 2.0
 
 
+def training_csv(training: dict[str, Any], scenario: Scenario) -> str:
+    """``training.csv``: one row per (course, participant) of a training plan."""
+    return csv_text(TRAINING_COLUMNS, training_rows(training, scenario))
+
+
 def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
                   params: SolveParams | None = None, *, shortlist_time: float = 0.0,
                   packet: bool = False,
                   on_shortlist: Callable[[int, int], None] | None = None) -> list[Path]:
-    """Write ``plans.json`` and ``plans.csv`` into ``out_dir`` (created if needed);
-    with ``packet``, also the committee's ``plans.xlsx`` and ``review.html``.
+    """Write ``plans.json``, ``plans.csv`` and (when there is a plan) ``training.csv``
+    into ``out_dir`` (created if needed); with ``packet``, also the committee's
+    ``plans.xlsx`` and ``review.html``.
 
     The plans do not wait for their shortlists: everything is written as soon as the
     plans are explained (shortlists marked pending), ``plans.json`` is rewritten with
@@ -144,6 +157,15 @@ def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
 
     def write_json() -> None:
         _atomic_write(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+    def write_tables() -> list[Path]:
+        _atomic_write(csv_path, plans_csv(result, scenario))
+        if not doc["plans"]:
+            return [csv_path]
+        training_path = out_dir / "training.csv"
+        _atomic_write(training_path, training_csv(
+            training_plan(scenario, doc["plans"][0]["assignments"], rank=1), scenario))
+        return [csv_path, training_path]
 
     def write_packet() -> list[Path]:
         from solver.review.packet import write_review_packet
@@ -165,7 +187,7 @@ def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
         def first_write(done: int, total: int) -> None:
             if done == 0:  # before the first shortlist: the plans, shortlists pending
                 write_json()
-                _atomic_write(csv_path, plans_csv(result, scenario))
+                write_tables()
                 write_packet()
                 last[0] = time.perf_counter()
             on_update(done, total)
@@ -177,5 +199,4 @@ def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
         result.stats["shortlists_s"] = round(time.perf_counter() - started, 3)
         doc["run"] = {"runtime_s": result.runtime, **result.stats}
     write_json()
-    _atomic_write(csv_path, plans_csv(result, scenario))
-    return [json_path, csv_path, *write_packet()]
+    return [json_path, *write_tables(), *write_packet()]

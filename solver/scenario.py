@@ -22,6 +22,7 @@ positions (one row per position, in file order)
     ``must_fill`` bool, ``priority`` int 1..3,
     ``education_fields`` tuple[str, ...] (lower case), ``education_required`` bool,
     ``retirement_age`` int (default filled in), ``applicants_only`` bool,
+    ``critical`` bool (a critical post that keeps a succession list; default false),
     one int column per competency ``c.<name>`` (0..5), ``row`` int.
 
 assessments: columns ``nip``, ``position``, ``score`` (int 0..10000), ``row``.
@@ -93,6 +94,15 @@ class PlanSettings:
 
 
 @dataclass(frozen=True)
+class SuccessionSettings:
+    """Succession lists for critical posts (``succession:``): list length and the
+    lowest fit(e,p) a successor may have. Off the objective: no plan depends on them."""
+
+    size: int = 3
+    min_fit: int = 6800
+
+
+@dataclass(frozen=True)
 class Pair:
     """A decided (nip, position) pair: a lock or a forbid."""
 
@@ -137,6 +147,7 @@ class Scenario:
     rules: Rules = field(default_factory=Rules)
     weights: Weights = field(default_factory=Weights)
     plans: PlanSettings = field(default_factory=PlanSettings)
+    succession: SuccessionSettings = field(default_factory=SuccessionSettings)
     locks: tuple[Pair, ...] = ()
     forbid: tuple[Pair, ...] = ()
     preferences: pd.DataFrame = field(default_factory=empty_preferences)

@@ -25,7 +25,7 @@ EMP_COLUMNS = [
 POS_COLUMNS = [
     "id", "title", "unit", "level", "grade_min", "grade_max", "headcount", "must_fill",
     "priority", "education_fields", "education_required", "retirement_age",
-] + [f"c.{c}" for c in COMPETENCIES] + ["applicants_only"]
+] + [f"c.{c}" for c in COMPETENCIES] + ["applicants_only", "critical"]
 
 # moderate sizes for the per-profile checks; full sizes are exercised in test_full_sizes
 CASES = [
@@ -71,7 +71,7 @@ def test_columns_and_values(generated) -> None:
     assert (emp[[f"c.{c}" for c in COMPETENCIES]] == "").any(axis=1).any()  # some not assessed
     assert set(pos["level"]) <= {str(i) for i in range(1, 8)}
     assert set(pos["priority"]) <= {"1", "2", "3"}
-    for col in ("must_fill", "education_required", "applicants_only"):
+    for col in ("must_fill", "education_required", "applicants_only", "critical"):
         assert set(pos[col]) <= {"true", "false"}
     assert set(pos["retirement_age"]) <= {"", "60", "65"}
     assert (pos["retirement_age"][pos["retirement_age"] != ""].astype(int)
@@ -162,6 +162,23 @@ def test_realistic_mix(generated) -> None:
     assert (disc >= as_of).sum() >= 1  # running sanctions
     assert (pos["must_fill"] == "true").any()
     assert (pos["education_required"] == "true").any()
+
+
+def test_critical_posts(generated) -> None:
+    """Heads of OPD and their secretaries, the Sekda and camat (city profiles), eselon I
+    heads and kantor wilayah heads (ministry) are critical posts; pengawas posts never."""
+    _, _, _, pos, (profile, _, _) = generated
+    critical = pos["critical"] == "true"
+    titles = pos.loc[critical, "title"]
+    assert critical.any()
+    assert (pos.loc[critical, "level"].astype(int) >= 4).all()
+    if profile == "ministry":
+        assert titles.str.startswith("Kepala Kantor Wilayah").any()
+        assert titles.str.startswith("Sekretaris").any()
+        return
+    for start in ("Sekretaris Daerah", "Kepala Dinas", "Sekretaris Dinas", "Camat"):
+        assert titles.str.startswith(start).any(), start
+    assert not pos.loc[pos["title"].str.startswith("Kepala Seksi"), "critical"].eq("true").any()
 
 
 def test_loads_with_engine(generated) -> None:

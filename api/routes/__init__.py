@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from api.routes import jobs, plans, scenarios
+from api.routes import jobs, plans, scenarios, talent
 
 api_router = APIRouter()
 api_router.include_router(scenarios.router)
 api_router.include_router(jobs.router)
 api_router.include_router(plans.router)
+api_router.include_router(talent.router)

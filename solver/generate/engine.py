@@ -69,6 +69,7 @@ class _Posts:
         fields: tuple[str, ...] = (),
         required: bool = False,
         bup: int = 0,
+        critical: bool = False,
     ) -> None:
         if unit not in self.unit_codes:
             self.unit_codes[unit] = len(self.unit_codes) + 1
@@ -91,6 +92,7 @@ class _Posts:
                 "required": required,
                 "bup": bup,
                 "applicants_only": False,
+                "critical": critical,
             }
         )
 
@@ -134,11 +136,13 @@ def _jit(rng: np.random.Generator) -> float:
 
 def _dinas(p: _Posts, rng: np.random.Generator, prof: Profile, opd: tuple, kec_names: list[str]) -> None:
     name, head, fields, jfs, size, bidang = opd
+    # the head of the OPD and its secretary are the agency's critical posts
+    # (PermenPANRB 3/2020 succession planning)
     p.add(name, f"{head} {name}" if head != "Inspektur" else "Inspektur", 5, "IV/b", "IV/c",
-          "struct", must_fill=True, priority=3, fields=fields)
+          "struct", must_fill=True, priority=3, fields=fields, critical=True)
     sek_title = "Sekretaris" if name != "Rumah Sakit Umum Daerah" else "Wakil Direktur Umum dan Keuangan"
     p.add(name, f"{sek_title} {name}", 4, "IV/a", "IV/b", "struct", must_fill=True, priority=2,
-          fields=C.GENERAL_FIELDS)
+          fields=C.GENERAL_FIELDS, critical=True)
     nsub = 2 if prof.bidang[1] <= 3 else 3
     for sb in C.SUBBAG[:nsub]:
         p.add(name, f"Kepala Subbagian {sb} {name}", 3, "III/c", "III/d", "struct",
@@ -185,12 +189,12 @@ def _city(prof: Profile, rng: np.random.Generator) -> _Posts:
     # Sekretariat Daerah
     u = "Sekretariat Daerah"
     p.add(u, "Sekretaris Daerah", 5, "IV/c", "IV/d", "struct", must_fill=True, priority=3,
-          fields=C.GENERAL_FIELDS)
+          fields=C.GENERAL_FIELDS, critical=True)
     nas = 3 if prof.setda_bagian >= 6 else 1
     for a, t in enumerate(("Pemerintahan dan Kesejahteraan Rakyat", "Perekonomian dan Pembangunan",
                            "Administrasi Umum")[:nas]):
         p.add(u, f"Asisten {'I' * (a + 1)} {t}", 5, "IV/b", "IV/c", "struct", must_fill=True,
-              priority=2, fields=C.GENERAL_FIELDS)
+              priority=2, fields=C.GENERAL_FIELDS, critical=True)
     if prof.setda_bagian >= 6:
         for t in ("Hukum dan Politik", "Ekonomi dan Keuangan", "Kemasyarakatan dan SDM"):
             p.add(u, f"Staf Ahli Bidang {t}", 5, "IV/b", "IV/c", "struct", priority=1,
@@ -212,7 +216,7 @@ def _city(prof: Profile, rng: np.random.Generator) -> _Posts:
     for k, kec in enumerate(kec_names):
         u = f"Kecamatan {kec}"
         p.add(u, f"Camat {kec}", 4, "IV/a", "IV/b", "struct", must_fill=True, priority=3,
-              fields=("ilmu_pemerintahan", "administrasi_publik"))
+              fields=("ilmu_pemerintahan", "administrasi_publik"), critical=True)
         p.add(u, f"Sekretaris Kecamatan {kec}", 4, "III/d", "IV/a", "struct", must_fill=True,
               priority=2, fields=("ilmu_pemerintahan", "administrasi_publik"))
         nsk = 3 if prof.kecamatan == 1 else len(C.KECAMATAN_SEKSI)
@@ -240,10 +244,10 @@ def _ministry(prof: Profile, rng: np.random.Generator) -> _Posts:
     for e1, head, kind2, subs in C.MINISTRY_ESELON1:
         u = f"Sekretariat {e1}" if e1 != "Sekretariat Jenderal" else "Sekretariat Jenderal"
         p.add(u, head if e1 != "Sekretariat Jenderal" else "Sekretaris Jenderal", 6, "IV/d", "IV/e",
-              "struct", must_fill=True, priority=3, fields=C.GENERAL_FIELDS)
+              "struct", must_fill=True, priority=3, fields=C.GENERAL_FIELDS, critical=True)
         if e1 != "Sekretariat Jenderal":
             p.add(u, f"Sekretaris {e1}", 5, "IV/c", "IV/d", "struct", must_fill=True, priority=3,
-                  fields=C.GENERAL_FIELDS)
+                  fields=C.GENERAL_FIELDS, critical=True)
         for b in C.SUBBAG:
             p.add(u, f"Kepala Bagian {b} {e1}", 4, "IV/a", "IV/b", "struct", must_fill=True,
                   priority=2, fields=C.GENERAL_FIELDS)
@@ -259,7 +263,7 @@ def _ministry(prof: Profile, rng: np.random.Generator) -> _Posts:
             title = {"Biro": "Kepala Biro", "Pusat": "Kepala Pusat",
                      "Direktorat": "Direktur"}.get(kind2, "Inspektur")
             p.add(u2, f"{title} {s}", 5, "IV/c", "IV/d", "struct", must_fill=True, priority=3,
-                  fields=C.GENERAL_FIELDS)
+                  fields=C.GENERAL_FIELDS, critical=True)
             nb = int(rng.integers(prof.bidang[0], prof.bidang[1] + 1))
             for bi in range(nb):
                 sub = f"Subdirektorat {C.GENERIC_BIDANG[bi]}"
@@ -277,7 +281,7 @@ def _ministry(prof: Profile, rng: np.random.Generator) -> _Posts:
     for prov in C.PROVINCES[: prof.opd]:
         u = f"Kantor Wilayah {prov}"
         p.add(u, f"Kepala Kantor Wilayah {prov}", 5, "IV/b", "IV/c", "struct", must_fill=True,
-              priority=3, fields=C.GENERAL_FIELDS)
+              priority=3, fields=C.GENERAL_FIELDS, critical=True)
         p.add(u, f"Kepala Bagian Umum Kantor Wilayah {prov}", 4, "IV/a", "IV/b", "struct",
               must_fill=True, priority=2, fields=C.GENERAL_FIELDS)
         for b in C.GENERIC_BIDANG[:4]:
@@ -868,6 +872,7 @@ def positions_table(g: Generated) -> pd.DataFrame:
     for comp in C.COMPETENCIES:
         out[f"c.{comp}"] = pos[f"c.{comp}"].astype(int)
     out["applicants_only"] = np.where(pos["applicants_only"], "true", "false")
+    out["critical"] = np.where(pos["critical"], "true", "false")
     return out
 
 

@@ -78,7 +78,8 @@ def _new_post(v: Generated, unit: str, title: str, level: int, gmin: str, gmax: 
         "id": f"{prefix}{seq:03d}", "title": title, "unit": unit, "level": level,
         "gmin": C.RANK[gmin], "gmax": C.RANK[gmax], "kind": kind, "weight": 0.0,
         "must_fill": must_fill, "priority": priority, "fields": fields, "required": False,
-        "bup": bup, "applicants_only": False, "headcount": headcount, "holders": 0,
+        "bup": bup, "applicants_only": False, "critical": False, "headcount": headcount,
+        "holders": 0,
     })
     last = int(np.flatnonzero((pos["unit"] == unit).to_numpy())[-1])
     top, bottom = pos.iloc[: last + 1], pos.iloc[last + 1:]

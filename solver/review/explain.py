@@ -93,13 +93,20 @@ class _Lookup:
         self.index = pair_index(problem)
 
     def gaps(self, e: int, p: int) -> list[dict[str, Any]]:
-        out = []
-        for k, comp in enumerate(self.comps):
-            required, actual = int(self.p_comp[p, k]), int(self.e_comp[e, k])
-            if required > 0 and actual < required:
-                out.append({"competency": competency_label(comp), "required": required,
-                            "actual": actual})
-        return out
+        return competency_gaps(self.comps, self.e_comp[e], self.p_comp[p])
+
+
+def competency_gaps(comps: list[str] | tuple[str, ...], achieved: Any, required: Any
+                    ) -> list[dict[str, Any]]:
+    """Each competency the post requires (level > 0) that the person holds below it,
+    in the scenario's column order: ``{"competency", "required", "actual"}``."""
+    out = []
+    for k, comp in enumerate(comps):
+        need, have = int(required[k]), int(achieved[k])
+        if need > 0 and have < need:
+            out.append({"competency": competency_label(comp), "required": need,
+                        "actual": have})
+    return out
 
 
 def training_line(gap: dict[str, Any]) -> str:

@@ -34,6 +34,16 @@ from solver.review.explain import explain_plans
 from solver.review.shortlist import attach_shortlists, shortlists
 from solver.scenario import Scenario
 from solver.tabular import Sheet, xlsx_bytes
+from solver.talent.succession import succession_plan
+from solver.talent.tables import (
+    SUCCESSION_LABELS,
+    TRAINING_LABELS,
+    TRAINING_UNIT_LABELS,
+    succession_rows,
+    training_rows,
+    training_unit_rows,
+)
+from solver.talent.training import training_plan
 
 REASON_LABELS = {
     "stays": "tetap di jabatan",
@@ -136,8 +146,8 @@ def _pct(bp: int | None) -> str:
 
 
 def xlsx_document(doc: dict[str, Any], scenario: Scenario) -> bytes:
-    """``plans.xlsx``: sheets ``Rencana 1..N``, ``Daftar Pendek`` and ``Lampiran SK``,
-    written by :func:`solver.tabular.xlsx_bytes` (user text is never a formula)."""
+    """``plans.xlsx``: sheets ``Rencana 1..N``, ``Daftar Pendek``, ``Lampiran SK``,
+    ``Suksesi`` and (with a plan) ``AKP`` and ``AKP per unit``, written by :func:`solver.tabular.xlsx_bytes` (user text is never a formula)."""
     names = _Names(scenario)
     sheets = []
     for plan in doc.get("plans", []):
@@ -181,7 +191,25 @@ def xlsx_document(doc: dict[str, Any], scenario: Scenario) -> bytes:
                                         "Jabatan baru", "Unit kerja", "TMT"], annex,
                         footer=[[], ["", "DRAF — lampiran keputusan, rencana peringkat 1; "
                                      "belum ditetapkan."]]))
+    succession, training = talent_outputs(doc, scenario)
+    sheets.append(Sheet("Suksesi", SUCCESSION_LABELS, succession_rows(succession, scenario)))
+    if training is not None:
+        sheets.append(Sheet("AKP", TRAINING_LABELS, training_rows(training, scenario)))
+        sheets.append(Sheet("AKP per unit", TRAINING_UNIT_LABELS, training_unit_rows(training)))
     return xlsx_bytes(sheets)
+
+
+def talent_outputs(doc: dict[str, Any], scenario: Scenario, problem: Problem | None = None
+                   ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The document's succession lists (recomputed for a document written before they
+    existed) and the training plan of plan 1 (``None`` without plans)."""
+    plans = doc.get("plans", [])
+    succession = doc.get("succession")
+    if succession is None:
+        succession = succession_plan(scenario, plans[0]["assignments"] if plans else None,
+                                     problem)
+    training = training_plan(scenario, plans[0]["assignments"], rank=1) if plans else None
+    return succession, training
 
 
 # --------------------------------------------------------------------------- charts
@@ -320,6 +348,65 @@ def vacancy_chart(rows: list[tuple[str, int, int]], label: str) -> str:
     return "".join(parts)
 
 
+def training_chart(courses: list[dict[str, Any]], label: str) -> str:
+    """One bar per course (plan order): people who need it, the priority movers (into a
+    post met below 80%) as the bar's dark part; total level gap written beside it."""
+    bar_h, left, right, width = 24, 230, 250, 760
+    height = 12 + bar_h * max(1, len(courses)) + 26
+    scale = width - left - right
+    peak = max([1, *(c["people"] for c in courses)])
+    parts = [_svg_open(width, height, label)]
+    for i, c in enumerate(courses):
+        y = 8 + i * bar_h
+        total = scale * c["people"] / peak
+        urgent = scale * c["priority_people"] / peak
+        name = c["competency"]
+        parts.append(f'<text x="{left - 6}" y="{y + 15}" font-size="11" text-anchor="end">'
+                     f'{i + 1}. {html.escape(name if len(name) <= 34 else name[:33] + "…")}</text>')
+        parts.append(f'<rect class="course" data-competency="{html.escape(name)}" '
+                     f'data-people="{c["people"]}" data-priority="{c["priority_people"]}" '
+                     f'x="{left}" y="{y + 4}" width="{total:.1f}" height="{bar_h - 8}" '
+                     f'fill="#7fb3c8"/>')
+        parts.append(f'<rect x="{left}" y="{y + 4}" width="{urgent:.1f}" height="{bar_h - 8}" '
+                     f'fill="#c0392b"/>')
+        parts.append(f'<text x="{left + total + 6:.1f}" y="{y + 15}" font-size="10">'
+                     f'{c["people"]} orang ({c["priority_people"]} prioritas), selisih '
+                     f'{c["total_gap"]} level</text>')
+    parts.append(f'<text x="10" y="{height - 8}" font-size="11">'
+                 '<tspan fill="#c0392b">■ prioritas: pindah ke jabatan dengan JPM &lt; 80%</tspan> '
+                 '<tspan fill="#7fb3c8">■ pegawai lain di bawah standar</tspan></text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def succession_chart(entries: list[dict[str, Any]], label: str) -> str:
+    """Critical posts by status: at risk, no ready successor (not at risk), at least one
+    ready successor; one stacked bar, counts written in."""
+    risk = sum(1 for e in entries if e["at_risk"])
+    bare = sum(1 for e in entries if not e["at_risk"] and e["ready"] == 0)
+    ready = len(entries) - risk - bare
+    width, height, left, scale = 640, 86, 10, 620
+    parts = [_svg_open(width, height, label)]
+    x = float(left)
+    for count, colour, name in ((risk, "#c0392b", "berisiko"),
+                                (bare, "#e0a040", "tanpa suksesor siap"),
+                                (ready, "#1e8449", "ada suksesor siap")):
+        w = scale * count / max(1, len(entries))
+        parts.append(f'<rect class="succession-{name.replace(" ", "-")}" data-count="{count}" '
+                     f'x="{x:.1f}" y="10" width="{w:.1f}" height="30" fill="{colour}">'
+                     f'<title>{name}: {count}</title></rect>')
+        if count:
+            parts.append(f'<text x="{x + w / 2:.1f}" y="30" font-size="13" fill="#fff" '
+                         f'text-anchor="middle">{count}</text>')
+        x += w
+    parts.append(f'<text x="{left}" y="62" font-size="11">{len(entries)} jabatan kritis — '
+                 '<tspan fill="#c0392b">■ berisiko</tspan> '
+                 '<tspan fill="#e0a040">■ tanpa suksesor siap</tspan> '
+                 '<tspan fill="#1e8449">■ ada suksesor siap</tspan></text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 # --------------------------------------------------------------------------- page
 
 
@@ -400,6 +487,48 @@ def _plan_view(plan: dict[str, Any], scenario: Scenario, problem: Problem, names
     }
 
 
+def _talent_view(doc: dict[str, Any], scenario: Scenario, problem: Problem,
+                 names: _Names) -> dict[str, Any]:
+    """Rows of the succession and training sections of the page."""
+    succession, training = talent_outputs(doc, scenario, problem)
+    horizon = scenario.rules.retirement_horizon_months
+    posts = []
+    for entry in succession:
+        posts.append({
+            "id": entry["position"], "post": names.post(entry["position"]),
+            "unit": names.unit.get(entry["position"], ""), "at_risk": entry["at_risk"],
+            "ready": entry["ready"],
+            "holders": [{"nip": h["nip"], "name": names.name.get(h["nip"], ""),
+                         "bup": h["months_to_retirement"],
+                         "limit": h["months_to_tenure_limit"], "leaving": h["leaving"]}
+                        for h in entry["holders_outlook"]],
+            "names": [{"nip": n["nip"], "name": names.name.get(n["nip"], ""),
+                       "fit": _pct(n["fit"]), "box": n["box"], "readiness": n["readiness"],
+                       "ready": n["readiness"] == "siap", "pool": n["national_pool"],
+                       "gaps": ", ".join(f"{g['competency']} {g['actual']}→{g['required']}"
+                                         for g in n["gaps"])}
+                      for n in entry["names"]],
+        })
+    view: dict[str, Any] = {
+        "posts": posts, "horizon": horizon, "size": scenario.succession.size,
+        "min_fit": _pct(scenario.succession.min_fit),
+        "succession_svg": succession_chart(succession, "status suksesi jabatan kritis")
+        if succession else "",
+        "training": None,
+    }
+    if training is not None:
+        view["training"] = {
+            "courses": training["courses"], "by_unit": training["by_unit"],
+            "people": [{**p, "name": names.name.get(p["nip"], ""), "to": names.post(p["position"]),
+                        "jpm_text": _pct(p["jpm"]),
+                        "needs_text": "; ".join(f"{n['competency']} {n['actual']}→{n['target']}"
+                                                for n in p["needs"])}
+                       for p in training["people"]],
+            "svg": training_chart(training["courses"], "kebutuhan pelatihan, rencana 1"),
+        }
+    return view
+
+
 TEMPLATE = """<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -413,7 +542,8 @@ th{background:#eef2f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .MS{color:#1e8449;font-weight:600}.MMS{color:#b9770e;font-weight:600}.KMS{color:#c0392b;font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}.charts figure{margin:0;max-width:640px}.charts svg{display:block}
 figcaption{font-size:.8rem;color:#555}.warn{color:#c0392b}.chosen{font-weight:600}
-.small{font-size:.8rem;color:#555}ul.tight{margin:0;padding-left:1.1rem}
+.small{font-size:.8rem;color:#555}ul.tight,ol.tight{margin:0;padding-left:1.1rem}
+tr.risk td{background:#fdecea}li.ready{color:#1e8449}
 </style></head><body>
 <h1 id="title">Penata — {{ name }}</h1>
 <p id="status">Status: <strong>{{ status }}</strong>{% if as_of %} · per {{ as_of }}{% endif %}
@@ -467,6 +597,33 @@ figcaption{font-size:.8rem;color:#555}.warn{color:#c0392b}.chosen{font-weight:60
 <td>{{ m.reasons|join(", ") }}</td><td>{{ m.training|join("; ") }}</td></tr>{% endfor %}</table></details>
 </section>
 {% endfor %}
+<section id="succession"><h2>Suksesi jabatan kritis</h2>
+{% if not talent.posts %}<p class="small">Tidak ada jabatan yang ditandai kritis (kolom <code>critical</code> pada tabel jabatan).</p>{% else %}
+<p class="small">Kelompok suksesi instansi: pegawai kotak 7, 8, 9 (kotak 9 = talent pool nasional) yang memenuhi syarat pangkat, jenjang, promosi, usia dan pendidikan jabatan itu per {{ as_of }}, bukan pemangku sekarang maupun pemangku menurut rencana 1, dengan fit ≥ {{ talent.min_fit }}; paling banyak {{ talent.size }} nama, urut fit, kotak, NIP. Siap = fit ≥ 80% (MS). Berisiko = tidak ada suksesor siap, dan pemangkunya pensiun/mencapai batas 5 tahun dalam {{ talent.horizon }} bulan atau jabatan kosong (juga menurut rencana 1).</p>
+<figure id="chart-succession">{{ talent.succession_svg|safe }}<figcaption>Status suksesi jabatan kritis.</figcaption></figure>
+<table class="succession"><tr><th>Jabatan</th><th>Unit</th><th>Pemangku (bulan ke BUP / ke batas 5 tahun)</th><th>Suksesor (fit, kotak, kesiapan)</th><th>Status</th></tr>
+{% for s in talent.posts %}<tr data-position="{{ s.id }}" data-at-risk="{{ 'true' if s.at_risk else 'false' }}"{% if s.at_risk %} class="risk"{% endif %}>
+<td>{{ s.post }}</td><td>{{ s.unit }}</td>
+<td>{% if not s.holders %}kosong{% endif %}<ul class="tight">{% for h in s.holders %}<li{% if h.leaving %} class="warn"{% endif %}>{{ h.name }} ({{ h.nip }}): {{ h.bup }} / {{ h.limit }}</li>{% endfor %}</ul></td>
+<td>{% if not s.names %}<span class="warn">tidak ada yang memenuhi syarat</span>{% endif %}<ol class="tight">
+{% for n in s.names %}<li data-nip="{{ n.nip }}" class="{{ 'ready' if n.ready else 'dev' }}">{{ n.name }} ({{ n.nip }}): {{ n.fit }}, kotak {{ n.box }}{% if n.pool %} (talent pool nasional){% endif %}, <strong>{{ n.readiness }}</strong>{% if n.gaps %}<br><span class="small">kesenjangan: {{ n.gaps }}</span>{% endif %}</li>{% endfor %}
+</ol></td><td>{{ "berisiko" if s.at_risk else ("siap" if s.ready else "perlu pengembangan") }}</td></tr>{% endfor %}
+</table>{% endif %}
+</section>
+{% if talent.training %}<section id="training"><h2>Analisis kebutuhan pelatihan (rencana 1)</h2>
+<p class="small">Untuk setiap penempatan rencana 1 (termasuk yang tetap), setiap kompetensi yang dipersyaratkan jabatan tetapi level pegawai di bawah standar. Urutan pelatihan: jumlah pegawai prioritas (pindah ke jabatan dengan JPM &lt; 80%), lalu jumlah pegawai, lalu total selisih level.</p>
+{% if not talent.training.courses %}<p>Semua pegawai yang ditempatkan memenuhi standar kompetensi jabatannya.</p>{% else %}
+<figure id="chart-training">{{ talent.training.svg|safe }}<figcaption>Pegawai per pelatihan; merah = prioritas.</figcaption></figure>
+<table class="courses"><tr><th>No</th><th>Kompetensi</th><th>Pegawai</th><th>Prioritas</th><th>Total selisih level</th></tr>
+{% for c in talent.training.courses %}<tr data-competency="{{ c.competency }}"><td class="num">{{ loop.index }}</td><td>{{ c.competency }}</td><td class="num">{{ c.people }}</td><td class="num">{{ c.priority_people }}</td><td class="num">{{ c.total_gap }}</td></tr>{% endfor %}
+</table>
+<details><summary>Per kompetensi dan unit ({{ talent.training.by_unit|length }} baris)</summary>
+<table class="training-units"><tr><th>Kompetensi</th><th>Unit</th><th>Pegawai</th><th>Total selisih level</th></tr>
+{% for c in talent.training.by_unit %}<tr><td>{{ c.competency }}</td><td>{{ c.unit }}</td><td class="num">{{ c.people }}</td><td class="num">{{ c.total_gap }}</td></tr>{% endfor %}</table></details>
+<details><summary>Per pegawai ({{ talent.training.people|length }})</summary>
+<table class="training-people"><tr><th>NIP</th><th>Nama</th><th>Jabatan (rencana 1)</th><th>JPM</th><th>Prioritas</th><th>Pelatihan (level sekarang→target)</th></tr>
+{% for p in talent.training.people %}<tr data-nip="{{ p.nip }}"><td>{{ p.nip }}</td><td>{{ p.name }}</td><td>{{ p.to }}</td><td class="num">{{ p.jpm_text }}</td><td>{{ "ya" if p.priority else "" }}</td><td>{{ p.needs_text }}</td></tr>{% endfor %}</table></details>
+{% endif %}</section>{% endif %}
 <footer class="small"><p>JPM = ⌊10000 · Σ min(capaian, standar) / Σ standar⌋ basis poin (MODEL.md §6). Band pengisian: MS ≥ 80%, MMS 68–80%, KMS &lt; 68%.
 Kehilangan objektif = objektif rencana − optimum bila orang tersebut dikunci pada jabatan itu (dihitung ulang, tepat).</p></footer>
 </body></html>
@@ -485,6 +642,7 @@ def render_html(doc: dict[str, Any], scenario: Scenario, problem: Problem | None
         input_sha=doc.get("provenance", {}).get("input_sha256", ""),
         infeasibility=doc.get("infeasibility", []),
         plans=[_plan_view(p, scenario, problem, names, before) for p in doc.get("plans", [])],
+        talent=_talent_view(doc, scenario, problem, names),
     )
 
 

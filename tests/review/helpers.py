@@ -68,11 +68,12 @@ def scenario(folder: Path, *args: object, **kwargs: object) -> Scenario:
     return load_scenario(write_scenario(folder, *args, **kwargs))  # type: ignore[arg-type]
 
 
-def rotation(folder: Path, **config: object) -> Path:
+def rotation(folder: Path, critical: tuple[str, ...] = (), **config: object) -> Path:
     """Unit U (4 level-3 posts A-D, one level-4 post E) and unit V (posts F, G).
 
     Competencies: integritas, kerjasama, komunikasi. Employees 1-6 hold A-F, G is vacant;
     several are past 60 months in post, so rotation is attractive; 7 is unplaced.
+    The posts named in ``critical`` get ``critical: ya`` (succession lists).
     """
     comps = {"c.integritas": 3, "c.kerjasama": 3, "c.komunikasi": 2}
     positions = [
@@ -99,4 +100,7 @@ def rotation(folder: Path, **config: object) -> Path:
             **{"c.integritas": 3, "c.kerjasama": 3, "c.komunikasi": 2}),
         emp(7, current_level=3, **{"c.integritas": 3, "c.kerjasama": 3, "c.komunikasi": 1}),
     ]
+    for post in positions:
+        if post["id"] in critical:
+            post["critical"] = "ya"
     return write_scenario(folder, employees, positions, **config)

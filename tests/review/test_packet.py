@@ -45,7 +45,8 @@ def test_files_written(packet):
 def test_xlsx_sheets_and_annex(packet):
     sc, result, out, _ = packet
     book = load_workbook(out / "plans.xlsx")
-    assert book.sheetnames == ["Rencana 1", "Rencana 2", "Daftar Pendek", "Lampiran SK"]
+    assert book.sheetnames == ["Rencana 1", "Rencana 2", "Daftar Pendek", "Lampiran SK", "Suksesi",
+                               "AKP", "AKP per unit"]
     plan = book["Rencana 1"]
     assert plan.cell(1, 1).value == "NIP"
     assert plan.max_row - 1 == len(result.plans[0].assignments)
@@ -140,3 +141,54 @@ def test_cli_review_command(tmp_path):
     doc = json.loads((tmp_path / "out" / "plans.json").read_text())
     assert "shortlists" in doc["plans"][0]
     assert (tmp_path / "out" / "review.html").exists()
+
+
+@pytest.fixture(scope="module")
+def talent_packet(tmp_path_factory):
+    """The rotation round with posts A and E critical, solved, with its packet."""
+    folder = tmp_path_factory.mktemp("talent")
+    sc = load_scenario(rotation(folder, critical=("A", "E"), plans={"count": 1}))
+    result = solve(sc, PARAMS)
+    write_outputs(result, sc, folder / "out", PARAMS, packet=True)
+    doc = json.loads((folder / "out" / "plans.json").read_text())
+    return sc, doc, folder / "out"
+
+
+def test_xlsx_succession_and_training_sheets(talent_packet):
+    from solver.talent.tables import succession_rows, training_rows, training_unit_rows
+    from solver.talent.training import training_plan
+
+    sc, doc, out = talent_packet
+    book = load_workbook(out / "plans.xlsx")
+    training = training_plan(sc, doc["plans"][0]["assignments"], rank=1)
+    for name, rows in (("Suksesi", succession_rows(doc["succession"], sc)),
+                       ("AKP", training_rows(training, sc)),
+                       ("AKP per unit", training_unit_rows(training))):
+        sheet = [[c.value for c in r] for r in book[name].iter_rows(min_row=2)]
+        assert sheet == [[v if v != "" else None for v in row] for row in rows], name
+    assert book["Suksesi"].cell(1, 1).value == "Jabatan"
+    assert book["AKP"].cell(2, 3).number_format == "@"  # NIP as text
+    assert {r[0] for r in succession_rows(doc["succession"], sc)} == {"A", "E"}
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent")
+def test_review_page_shows_succession_and_training(talent_packet, tmp_path):
+    sc, doc, out = talent_packet
+    dom = _dump_dom(out / "review.html", tmp_path)
+    section = dom.split('<section id="succession">', 1)[1].split("</section>", 1)[0]
+    assert section.split('id="chart-succession">', 1)[1].lstrip().startswith("<svg")
+    for entry in doc["succession"]:
+        row = section.split(f'<tr data-position="{entry["position"]}"', 1)[1].split("</tr>")[0]
+        assert f'data-at-risk="{"true" if entry["at_risk"] else "false"}"' in row
+        assert re.findall(r'<li data-nip="(\d+)"', row) == [n["nip"] for n in entry["names"]]
+    risk = sum(e["at_risk"] for e in doc["succession"])
+    assert re.search(rf'class="succession-berisiko" data-count="{risk}"', section)
+    training = dom.split('<section id="training">', 1)[1].split("</section>", 1)[0]
+    from solver.talent.training import training_plan
+
+    akp = training_plan(sc, doc["plans"][0]["assignments"])
+    bars = re.findall(r'class="course" data-competency="([^"]+)" data-people="(\d+)" '
+                      r'data-priority="(\d+)"', training)
+    assert bars == [(c["competency"], str(c["people"]), str(c["priority_people"]))
+                    for c in akp["courses"]]
+    assert bars  # the rotation round leaves gaps to train
