@@ -12,7 +12,7 @@ from solver.scenario import GRADE_RANK
 REQUIRED = ["jabatan id", "nama jabatan", "unor nama", "jenis jabatan", "kebutuhan"]
 OPTIONAL = ["eselon", "jenjang", "wajib isi", "prioritas", "bidang pendidikan",
             "pendidikan wajib", "seleksi terbuka", "level", "gol min", "gol max", "bup",
-            "kelas jabatan"]
+            "kelas jabatan", "kritis"]
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Post:
     retirement_age: int
     applicants_only: bool
     row: int
+    critical: bool = False  # KRITIS: a critical post with a succession list (docs/talent.md)
 
 
 def read(sheet: Sheet, ctx: Context) -> list[Post]:
@@ -62,6 +63,7 @@ def read(sheet: Sheet, ctx: Context) -> list[Post]:
         must_fill = _flag(sheet, i, "wajib isi", ctx)
         required_edu = _flag(sheet, i, "pendidikan wajib", ctx)
         applicants = _flag(sheet, i, "seleksi terbuka", ctx)
+        critical = _flag(sheet, i, "kritis", ctx)
         priority_text = col("prioritas")[i]
         priority = cells.whole(priority_text, 1, 3) if priority_text else 1
         if priority is None:
@@ -72,7 +74,7 @@ def read(sheet: Sheet, ctx: Context) -> list[Post]:
             continue
         posts.append(Post(pid, title, unit, derived.level, derived.grade_min, derived.grade_max,
                           headcount, must_fill, priority, ";".join(fields), required_edu,
-                          derived.retirement_age, applicants, row))
+                          derived.retirement_age, applicants, row, critical))
     return posts
 
 

@@ -182,6 +182,11 @@ def _positions(posts: list[peta.Post], standards: dict[str, dict[str, int]] | No
     header = ["id", "title", "unit", "level", "grade_min", "grade_max", "headcount",
               "must_fill", "priority", "education_fields", "education_required",
               "retirement_age", *(f"c.{k}" for k in competencies.KEYS), "applicants_only"]
+    # The critical column only when the peta jabatan marks posts (KRITIS): imports of
+    # exports without it write the same positions.csv as before.
+    critical = any(post.critical for post in posts)
+    if critical:
+        header.append("critical")
     rows = []
     defaulted = 0
     for post in posts:
@@ -194,7 +199,8 @@ def _positions(posts: list[peta.Post], standards: dict[str, dict[str, int]] | No
                      post.grade_max, post.headcount, _bool(post.must_fill), post.priority,
                      post.education_fields, _bool(post.education_required),
                      post.retirement_age, *(levels[k] for k in competencies.KEYS),
-                     _bool(post.applicants_only)])
+                     _bool(post.applicants_only),
+                     *([_bool(post.critical)] if critical else [])])
     if defaulted:
         rep.defaults["standar kompetensi bawaan per level (tidak ada baris SKJ)"] = defaulted
         table = ", ".join(f"level {lv}: {v}" for lv, v in competencies.DEFAULT_STANDARD.items())

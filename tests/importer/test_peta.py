@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from solver.importer.cells import YES_NO_EXPECTED
 from tests.importer.helpers import pegawai_row, peta_row, position, problems, run
 
 
@@ -98,3 +99,19 @@ def test_holders_over_headcount_and_outside_range_reported(tmp_path: Path):
                                       "headcount": 1, "holders": 2}]
     assert report.outside_range == [{"nip": scenario.employees["nip"].iat[1], "position": "P1",
                                      "grade": "III/b", "range": "III/c-III/d"}]
+
+
+def test_kritis_marks_critical_posts(tmp_path: Path):
+    """KRITIS (yes/no) becomes the positions column critical (docs/talent.md); without any
+    marked post the column is not written, so positions.csv stays as before."""
+    scenario, _ = run(tmp_path, peta=[peta_row("P1"), peta_row("K", ESELON="II.b", KRITIS="Ya"),
+                                      peta_row("S", ESELON="III.a", KRITIS="tidak")])
+    assert [position(scenario, p)["critical"] for p in ("P1", "K", "S")] == [False, True, False]
+    header = (tmp_path / "out" / "positions.csv").read_text().splitlines()[0]
+    assert header.endswith(",applicants_only,critical")
+    run(tmp_path / "plain", peta=[peta_row("P1"), peta_row("K", ESELON="II.b")])
+    header = (tmp_path / "plain" / "out" / "positions.csv").read_text().splitlines()[0]
+    assert header.endswith(",applicants_only")
+    assert problems(tmp_path / "bad", peta=[peta_row("P1"), peta_row("K", KRITIS="mungkin")]) \
+        == ["peta_jabatan.csv row 3, column KRITIS: 'mungkin' is not valid; expected "
+            + YES_NO_EXPECTED]
