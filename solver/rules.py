@@ -11,7 +11,9 @@ every caller:
 - the infeasibility funnel (:mod:`solver.infeasibility`): every employee against one
   post, rule by rule, to name the rule that removes the last candidate;
 - the scenario generator (:mod:`solver.generate.engine`): every employee against one
-  post, and one employee against one post (numpy scalars).
+  post, and one employee against one post (numpy scalars);
+- the succession lists (:mod:`solver.talent.succession`): every employee against one
+  critical post, rules 4.1, 4.2, 4.3, 4.5 and 4.6 only (off the objective).
 
 The values come from section 3 (:mod:`solver.derived`); nothing here reads a
 scenario. A new rule gets the next number (4.9 is reserved for voluntary moves,

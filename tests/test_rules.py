@@ -186,3 +186,17 @@ def test_the_callers_agree_on_every_move_pair(round_: Round) -> None:
         generated = r.ctx.eligible(int(r.pos_row[p]))[r.emp_row]
         assert np.array_equal(_engine_pairs(r, int(p)), survivors)
         assert np.array_equal(survivors, generated)
+
+
+def test_succession_lists_read_rules_4_1_2_3_5_6(round_: Round) -> None:
+    """A successor (docs/talent.md) is someone rules 4.1, 4.2, 4.3, 4.5 and 4.6 admit, for
+    every post, in scope or not; 4.4 (tenure) and 4.7 (applicants only) do not apply."""
+    from solver.talent.succession import _appointable, _roster
+
+    r = round_
+    scenario = r.problem.scenario
+    roster = _roster(scenario, r.problem)
+    for p in range(r.problem.n_positions):
+        masks = _masks(r, p)
+        expected = np.logical_and.reduce([masks[k] for k in ("4.1", "4.2", "4.3", "4.5", "4.6")])
+        assert np.array_equal(_appointable(scenario, roster, p), expected)

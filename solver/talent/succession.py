@@ -38,8 +38,9 @@ from typing import Any
 
 import numpy as np
 
-from solver.derived import PERFORMANCE_RANK, add_months, age_on, jpm_matrix
-from solver.eligibility import Problem, build_problem
+from solver import rules as rule
+from solver.derived import jpm_matrix
+from solver.eligibility import Derived, derive
 from solver.review.explain import competency_gaps
 from solver.scenario import Scenario
 
@@ -65,43 +66,36 @@ class _Roster:
     achieved: np.ndarray  # competency levels, scenario column order
 
 
-def _roster(scenario: Scenario, problem: Problem) -> _Roster:
-    emp, rules = scenario.employees, scenario.rules
-    horizon = add_months(scenario.as_of, rules.retirement_horizon_months)
-    until = np.array([d.toordinal() if d is not None else 0 for d in emp["discipline_until"]],
-                     dtype=np.int64)
-    disciplined = until >= scenario.as_of.toordinal()
-    perf = np.array([PERFORMANCE_RANK[p] for p in emp["performance"]], dtype=np.int64)
+def _roster(scenario: Scenario, derived: Derived) -> _Roster:
+    emp = scenario.employees
     comps = list(scenario.competencies)
     return _Roster(
-        grade=emp["grade_rank"].to_numpy(dtype=np.int64),
-        level=problem.level,
-        promo_ok=(perf >= PERFORMANCE_RANK[rules.promotion_min_performance]) & ~disciplined,
-        age_h=np.array([age_on(b, horizon) for b in emp["birth_date"]], dtype=np.int64),
+        grade=derived.grade,
+        level=derived.level,
+        promo_ok=derived.may_be_promoted,
+        age_h=derived.age_at_horizon,
         field=emp["education_field"].to_numpy(dtype=object),
-        box=problem.box,
-        current=problem.current,
-        tenure=problem.tenure,
+        box=derived.box,
+        current=derived.current,
+        tenure=derived.tenure,
         achieved=emp[comps].to_numpy(dtype=np.int64) if comps
         else np.zeros((len(emp), 0), np.int64),
     )
 
 
 def _appointable(scenario: Scenario, roster: _Roster, p: int) -> np.ndarray:
-    """Employees who satisfy section 4 rules 1, 2, 3, 5 and 6 for post ``p``.
-
-    INTERIM: this is the one place the succession code reads the pair rules; it
-    becomes a call of the per-rule functions of ``solver/rules.py`` (issue 12).
-    """
-    pos, rules = scenario.positions, scenario.rules
+    """Employees who satisfy section 4 rules 1, 2, 3, 5 and 6 for post ``p``
+    (the rule functions of :mod:`solver.rules`, every employee against ``p``)."""
+    pos = scenario.positions
     lvl = int(pos["level"].iat[p])
-    mask = (int(pos["grade_min"].iat[p]) <= roster.grade) & \
-        (roster.grade <= int(pos["grade_max"].iat[p]))                              # 4.1
-    mask &= (roster.level <= lvl) & (lvl <= roster.level + rules.max_promotion_step)  # 4.2
-    mask &= (lvl <= roster.level) | roster.promo_ok                                  # 4.3
-    mask &= roster.age_h < int(pos["retirement_age"].iat[p])                         # 4.5
-    if bool(pos["education_required"].iat[p]):                                       # 4.6
-        mask &= np.isin(roster.field, np.array(pos["education_fields"].iat[p], dtype=object))
+    mask = rule.rule_4_1_grade_range(roster.grade, int(pos["grade_min"].iat[p]),
+                                     int(pos["grade_max"].iat[p]))
+    mask &= rule.rule_4_2_level_window(roster.level, lvl, scenario.rules.max_promotion_step)
+    mask &= rule.rule_4_3_promotion(roster.level, lvl, roster.promo_ok)
+    mask &= rule.rule_4_5_retirement(roster.age_h, int(pos["retirement_age"].iat[p]))
+    if bool(pos["education_required"].iat[p]):
+        fields = np.array(pos["education_fields"].iat[p], dtype=object)
+        mask &= rule.rule_4_6_required_education(True, np.isin(roster.field, fields))
     return mask
 
 
@@ -149,7 +143,7 @@ def _holder_outlook(scenario: Scenario, roster: _Roster, e: int, p: int) -> dict
 
 
 def succession_plan(scenario: Scenario, plan_assignments: Iterable[Mapping[str, Any]] | None
-                    = None, problem: Problem | None = None) -> list[dict[str, Any]]:
+                    = None, problem: Derived | None = None) -> list[dict[str, Any]]:
     """The succession list of every critical post (module docstring), as plain data.
 
     Parameters
@@ -161,14 +155,14 @@ def succession_plan(scenario: Scenario, plan_assignments: Iterable[Mapping[str, 
         critical post by plan 1 are not listed as its successors. ``None`` (no plan
         yet) excludes only the current holders.
     problem
-        ``build_problem(scenario)`` when the caller already has it.
+        ``derive(scenario)`` (or the ``Problem``, which carries it) when the caller
+        already has it.
     """
     pos = scenario.positions
     critical = np.flatnonzero(pos["critical"].to_numpy(dtype=bool))
     if critical.size == 0:
         return []
-    problem = problem if problem is not None else build_problem(scenario)
-    roster = _roster(scenario, problem)
+    roster = _roster(scenario, problem if problem is not None else derive(scenario))
     size, min_fit = scenario.succession.size, scenario.succession.min_fit
     nips = scenario.employees["nip"].to_numpy(dtype=object)
     ids = pos["id"].to_numpy(dtype=object)
