@@ -54,7 +54,8 @@ def _hostile_scenario(folder: Path) -> Path:
     positions = [
         post("A", "U", **comps), post("B", "U", **comps), post("C", "U", **comps),
         post("D", "U", **{"c.integritas": 4, "c.kerjasama": 2}),
-        post("E", "U", level=4, grade_min="III/c", grade_max="IV/b", **strong),
+        # critical: its succession list puts hostile names and titles in the Suksesi sheet
+        post("E", "U", level=4, grade_min="III/c", grade_max="IV/b", critical="ya", **strong),
         post("F", "V", **comps), post("G", "V", **comps),
     ]
     held = {1: ("A", "2020-01-01"), 2: ("B", "2019-03-01"), 3: ("C", "2018-05-01"),
@@ -172,11 +173,26 @@ def test_no_csv_field_starts_with_a_dangerous_character(solved):
             assert row["nip"] in names and row["rank"] in {"1", "2"}
 
 
+def test_training_csv_is_guarded_and_keeps_the_text(solved):
+    sc = solved["scenario"]
+    names = dict(zip(sc.employees["nip"], sc.employees["name"], strict=True))
+    titles = dict(zip(sc.positions["id"], sc.positions["title"], strict=True))
+    units = dict(zip(sc.positions["id"], sc.positions["unit"], strict=True))
+    seen = 0
+    for out in solved["outs"]:
+        for row in _csv_rows(out / "training.csv"):
+            assert row["name"] == names[row["nip"]]
+            assert row["title"] == titles[row["position"]]
+            assert row["unit"] == units[row["position"]]
+            seen += 1
+    assert seen  # the round leaves competency gaps, so the plan has training rows
+
+
 def test_every_table_output_was_checked(solved):
     """New XLSX or CSV outputs must be added to the checks above."""
     for out in solved["outs"]:
         tables = sorted(p.name for p in out.iterdir() if p.suffix in {".xlsx", ".csv"})
-        assert tables == ["plans.csv", "plans.xlsx"]
+        assert tables == ["plans.csv", "plans.xlsx", "training.csv"]
 
 
 def test_html_packet_escapes_names_and_titles(solved):
