@@ -20,17 +20,26 @@ def _sessions():  # noqa: ANN202 - sessionmaker
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[str, typer.Option(help="planner, committee or viewer")],
+    role: Annotated[str, typer.Option(help="admin, planner, committee or viewer")],
+    expires_in: Annotated[str, typer.Option(
+        help="Lifetime: 90d, 12h, 30m, or never")] = "90d",
 ) -> None:
     """Create a token; it is printed once, as the last line, and stored only hashed."""
-    from api.security import ROLES, create_token
+    from api.security import ROLES, create_token, parse_lifetime
 
     if role not in ROLES:
         typer.echo(f"Unknown role {role!r}; choose one of: {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
+    try:
+        lifetime = parse_lifetime(expires_in)
+    except ValueError as exc:
+        typer.echo(f"--expires-in: {exc}", err=True)
+        raise typer.Exit(2) from None
     with _sessions()() as session:
-        token_id, token = create_token(session, role)
-    typer.echo(f"Token {token_id} ({role}) created; keep it secret, it is not shown again:")
+        token_id, token = create_token(session, role, lifetime)
+    until = "never expires" if lifetime is None else f"expires in {expires_in.strip().lower()}"
+    typer.echo(f"Token {token_id} ({role}, {until}) created; keep it secret, it is not "
+               "shown again:")
     typer.echo(token)
 
 
@@ -55,15 +64,20 @@ def token_revoke(
 
 @token_app.command("list")
 def token_list() -> None:
-    """List tokens (id, role, created, revoked); the tokens themselves are not stored."""
+    """List tokens, one a line: id, role, created, expires (or never), revoked (``-``, or
+    ``expired``). The tokens themselves are not stored."""
     from sqlalchemy import select
 
     from api.db import Token
+    from api.security import is_expired
 
     with _sessions()() as session:
         for record in session.scalars(select(Token).order_by(Token.id)):
-            revoked = record.revoked_at.isoformat() if record.revoked_at else "-"
-            typer.echo(f"{record.id}\t{record.role}\t{record.created_at.isoformat()}\t{revoked}")
+            expires = record.expires_at.isoformat() if record.expires_at else "never"
+            state = record.revoked_at.isoformat() if record.revoked_at else (
+                "expired" if is_expired(record) else "-")
+            typer.echo(f"{record.id}\t{record.role}\t{record.created_at.isoformat()}\t"
+                       f"{expires}\t{state}")
 
 
 def serve(
@@ -71,7 +85,8 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port")] = 8000,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
 ) -> None:
-    """Run the HTTP API (docs at /docs). Store: DATABASE_URL (default sqlite:///penata.db)."""
+    """Run the HTTP API (docs at /docs unless PENATA_PRODUCTION). Store: DATABASE_URL
+    (default sqlite:///penata.db)."""
     import logging
 
     import uvicorn

@@ -11,6 +11,8 @@ from functools import lru_cache
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from solver.io import TableLimits
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PENATA_", extra="ignore")
@@ -48,6 +50,22 @@ class Settings(BaseSettings):
     # Seconds of exact shortlists (three names per post) computed after a solve
     # started from the workspace; 0 skips them.
     web_shortlist_time: float = Field(default=60.0, ge=0)
+    # Most jobs waiting in the queue, all tokens together; a new job beyond it gets 503
+    # with Retry-After (each job may run up to max_time_limit).
+    max_queued: int = Field(default=100, ge=1)
+    # Production mode: the interactive docs (/docs, /redoc, /openapi.json) are off
+    # unless PENATA_DOCS=true.
+    production: bool = False
+    docs: bool | None = None
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.docs if self.docs is not None else not self.production
+
+    def table_limits(self) -> TableLimits:
+        """What one uploaded table may hold: PENATA_MAX_ROWS data rows, and no more bytes
+        (for an XLSX: uncompressed XML) than a request may carry."""
+        return TableLimits(max_rows=self.max_rows, max_bytes=self.max_request_bytes)
 
 
 @lru_cache

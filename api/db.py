@@ -22,6 +22,8 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
@@ -47,6 +49,8 @@ class Token(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # None: valid until revoked (tokens created before expiry existed).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ScenarioRecord(Base):
@@ -92,6 +96,8 @@ class Job(Base):
     # What-if jobs: the job whose plan 1 is the warm start and the diff's base.
     base_job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"))
     cancel_requested: Mapped[bool] = mapped_column(default=False)
+    # The token that started the job: only it (or an admin) may cancel the job.
+    owner_token_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -123,9 +129,20 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# Columns added after the first release: a store created before them gains them on
+# start-up (create_all adds missing tables, never missing columns).
+_ADDED_COLUMNS = (("tokens", "expires_at"), ("jobs", "owner_token_id"))
+
+
 def init_db(engine: Engine) -> None:
-    """Create the schema (idempotent)."""
+    """Create the schema (idempotent), adding columns a store from an older version lacks."""
     Base.metadata.create_all(engine)
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table, name in _ADDED_COLUMNS:
+            if name not in {c["name"] for c in inspector.get_columns(table)}:
+                kind = Base.metadata.tables[table].c[name].type.compile(dialect=engine.dialect)
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
 
 
 def session_factory(engine: Engine) -> sessionmaker:

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
             Upload("scenario.yaml", (DEMO / "scenario.yaml").read_bytes()),
             {role: Upload(f"{role}.csv", (DEMO / f"{role}.csv").read_bytes())
              for role in ("employees", "positions")})
-        record = services.store(session, files, services.validate(files, settings.max_rows))
+        record = services.store(session, files, services.validate(files, settings))
         name = record.name
     engine.dispose()
 

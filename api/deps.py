@@ -16,7 +16,7 @@ from api.ratelimit import LIMITED_METHODS, too_many_requests
 from api.security import DECIDE_ROLES, PLAN_ROLES, READ_ROLES, Principal, authenticate
 
 NOT_AUTHENTICATED = "Not authenticated"
-INVALID_TOKEN = "Invalid or revoked token"
+INVALID_TOKEN = "Invalid, expired or revoked token"
 
 bearer = HTTPBearer(auto_error=False, description="A token from `penata token create`")
 

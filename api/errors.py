@@ -51,8 +51,31 @@ def no_base_plan(scenario_id: str) -> str:
             f"(POST /api/v1/scenarios/{scenario_id}/jobs)")
 
 
-def too_many_rows(path: str, count: int, limit: int) -> str:
-    return f"{path}: {count:,} data rows; the limit is {limit:,} per table (PENATA_MAX_ROWS)"
+def too_many_scenario_plans(yaml_name: str, count: int, limit: int) -> str:
+    return (f"{yaml_name} key plans.count: {count} is more than this server allows; "
+            f"the limit is {limit} (PENATA_MAX_PLANS)")
+
+
+def queue_full(limit: int) -> str:
+    return f"The job queue is full ({limit} jobs waiting); try again later"
+
+
+def not_job_owner(job_id: str) -> str:
+    return f"Job '{job_id}' was started by another token; only it or an admin may cancel it"
+
+
+QUEUE_RETRY_SECONDS = 30
+MAX_MESSAGES = 50  # as the loader caps its messages per file
+MAX_MESSAGE_CHARS = 1_000
+
+
+def capped(messages: list[str]) -> list[str]:
+    """At most :data:`MAX_MESSAGES` messages, each clipped, and a note of the rest."""
+    shown = [m if len(m) <= MAX_MESSAGE_CHARS else m[: MAX_MESSAGE_CHARS - 3] + "..."
+             for m in messages[:MAX_MESSAGES]]
+    if len(messages) > MAX_MESSAGES:
+        shown.append(f"... and {len(messages) - MAX_MESSAGES:,} more problems")
+    return shown
 
 
 UNSUPPORTED_MEDIA = ("Send multipart/form-data (scenario, employees, positions, optional "

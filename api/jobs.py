@@ -29,12 +29,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.config import Settings
 from api.db import Job, PlanDocument, ScenarioRecord, now
 from api.diff import find_plan, plan_diff
+from api.errors import capped
 from api.files import StoredFile, load_files
 from solver.eligibility import build_problem
 from solver.io import InputError
@@ -191,10 +192,11 @@ class JobManager:
         with self._lock:
             preloaded = self._preloaded.pop(job_id, None)
         try:
-            scenario = preloaded if preloaded is not None else load_files(files)
+            scenario = preloaded if preloaded is not None else load_files(
+                files, self.settings.table_limits())
         except InputError as exc:
             self._finish(job_id, "failed", error="The stored scenario no longer loads: "
-                         + "; ".join(exc.errors))
+                         + "; ".join(capped(exc.errors)))
             log.warning("job %s: stored scenario failed validation", job_id)
             return
         last_write = [0.0]
@@ -210,8 +212,13 @@ class JobManager:
 
         hint = tuple((a["nip"], a["position"]) for a in base_plan["assignments"]) \
             if base_plan is not None else ()
+        # The scenario's plans.count is capped like a requested count (PENATA_MAX_PLANS):
+        # uploads above it are refused, and a store from before that check stays bounded.
+        plans = params.get("plans")
+        if plans is None and scenario.plans.count > self.settings.max_plans:
+            plans = self.settings.max_plans
         solve_params = SolveParams(
-            plans=params.get("plans"), time_limit=float(params["time_limit"]),
+            plans=plans, time_limit=float(params["time_limit"]),
             workers=self.settings.solver_workers, seed=int(params.get("seed", 0)),
             progress=on_progress, stop=stop, hint=hint,
         )
@@ -334,6 +341,12 @@ def _diff_against(document: dict[str, Any], base_plan: dict[str, Any] | None) ->
     if base_plan is not None:
         for plan in document["plans"]:
             plan["diff"] = plan_diff(plan, base_plan)
+
+
+def queued_count(session: Session) -> int:
+    """Jobs waiting for a solver, all tokens together (PENATA_MAX_QUEUED)."""
+    return int(session.scalar(select(func.count()).select_from(Job)
+                              .where(Job.status == "queued")) or 0)
 
 
 def latest_done_job(session: Session, scenario_id: str) -> Job | None:

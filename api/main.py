@@ -12,12 +12,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.body import validation_error_handler
 from api.config import Settings, get_settings
 from api.db import init_db, make_engine, session_factory
 from api.jobs import JobManager, SolveFn
-from api.middleware import BodySizeLimit
+from api.middleware import BodySizeLimit, SecurityHeaders
 from api.ratelimit import RateLimiter
 from api.routes import api_router, decisions, health
 from api.web import mount as mount_workspace
@@ -27,7 +29,10 @@ log = logging.getLogger("penata.api")
 
 
 def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = None) -> FastAPI:
-    """Build the service. The schema is created and stale jobs failed on start-up."""
+    """Build the service. The schema is created and stale jobs failed on start-up.
+
+    The docs (``/docs``, ``/redoc``, ``/openapi.json``) are served unless production mode
+    turns them off (:attr:`Settings.docs_enabled`)."""
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -50,7 +55,11 @@ def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = N
         summary="Ranked placement plans for ASN rotation rounds",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
@@ -65,6 +74,7 @@ def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = N
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: on every response, 413s included
     app.include_router(health.router)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(decisions.router, prefix=API_PREFIX)

@@ -7,6 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from solver.io import TableLimits
+
+# A what-if row has at most as many keys as a table may have columns; a rules or
+# weights edit names at most this many keys; ids are short text.
+MAX_ROW_KEYS = TableLimits().max_columns
+MAX_BLOCK_KEYS = 50
+MAX_ID_CHARS = 200
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -35,6 +43,8 @@ class ScenarioJson(_Body):
     employees: TableJson
     positions: TableJson
     assessments: TableJson | None = None
+    preferences: TableJson | None = None
+    units: TableJson | None = None
 
 
 class FileInfo(BaseModel):
@@ -126,40 +136,47 @@ class WhatIfAccepted(JobAccepted):
 # --------------------------------------------------------------------------- what-if
 
 
+IdText = Annotated[str, Field(max_length=MAX_ID_CHARS)]
+
+
 class SetHeadcount(_Body):
     op: Literal["set_headcount"]
-    position: str
+    position: IdText
     headcount: int = Field(ge=0, le=1_000_000)
 
 
 class AbolishPosition(_Body):
     op: Literal["abolish_position"]
-    position: str
+    position: IdText
 
 
 class AddPosition(_Body):
     op: Literal["add_position"]
-    row: dict[str, Any] = Field(description="Column: value, as in the positions table")
+    row: dict[str, Any] = Field(max_length=MAX_ROW_KEYS,
+                                description="Column: value, as in the positions table")
 
 
 class RemoveEmployee(_Body):
     op: Literal["remove_employee"]
-    nip: str
+    nip: IdText
 
 
 class AddEmployee(_Body):
     op: Literal["add_employee"]
-    row: dict[str, Any] = Field(description="Column: value, as in the employees table")
+    row: dict[str, Any] = Field(max_length=MAX_ROW_KEYS,
+                                description="Column: value, as in the employees table")
 
 
 class SetRules(_Body):
     op: Literal["set_rules"]
-    rules: dict[str, Any] = Field(description="Rules to change; null removes (= default)")
+    rules: dict[str, Any] = Field(max_length=MAX_BLOCK_KEYS,
+                                  description="Rules to change; null removes (= default)")
 
 
 class SetWeights(_Body):
     op: Literal["set_weights"]
-    weights: dict[str, Any] = Field(description="Weights to change; null removes (= default)")
+    weights: dict[str, Any] = Field(max_length=MAX_BLOCK_KEYS,
+                                    description="Weights to change; null removes (= default)")
 
 
 class SetScope(_Body):
@@ -171,14 +188,14 @@ class SetScope(_Body):
 
 class Lock(_Body):
     op: Literal["lock"]
-    nip: str
-    position: str
+    nip: IdText
+    position: IdText
 
 
 class Forbid(_Body):
     op: Literal["forbid"]
-    nip: str
-    position: str
+    nip: IdText
+    position: IdText
 
 
 Edit = Annotated[

@@ -32,10 +32,11 @@ from api.files import (
     place_upload,
     safe_name,
     write_files,
+    yaml_loader,
 )
-from api.jobs import JobManager, latest_done_job, stored_files
+from api.jobs import JobManager, latest_done_job, queued_count, stored_files
 from api.schemas import Edit
-from api.security import Principal
+from api.security import ADMIN_ROLES, Principal
 from api.whatif import EditError, apply_edits
 from solver.io import InputError
 from solver.review.decisions import LOG_NAME, DecisionError, decide, log_path, verify_log
@@ -48,7 +49,7 @@ _DECISION_LOCK = threading.Lock()
 
 
 def invalid(messages: list[str]) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, messages)
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, errors.capped(messages))
 
 
 def invalid_text(message: str) -> HTTPException:
@@ -63,17 +64,17 @@ def counts(scenario: Scenario) -> dict[str, int]:
             "assessments": len(scenario.assessments)}
 
 
-def validate(files: list[StoredFile], max_rows: int) -> Scenario:
-    """Load ``files`` with the solver's loader; 422 with its messages when invalid."""
+def validate(files: list[StoredFile], settings: Settings) -> Scenario:
+    """Load ``files`` with the solver's loader (tables by role, within the server's
+    limits: PENATA_MAX_ROWS, PENATA_MAX_PLANS); 422 with its messages when invalid."""
     try:
-        scenario = load_files(files)
+        scenario = load_files(files, settings.table_limits())
     except InputError as exc:
         raise invalid(exc.errors) from None
-    too_many = [errors.too_many_rows(f.path, count, max_rows) for f in files
-                for role, count in counts(scenario).items()
-                if f.role == role and count > max_rows]
-    if too_many:
-        raise invalid(too_many)
+    if scenario.plans.count > settings.max_plans:
+        yaml_name = next(f.path for f in files if f.role == "scenario")
+        raise invalid([errors.too_many_scenario_plans(yaml_name, scenario.plans.count,
+                                                      settings.max_plans)])
     return scenario
 
 
@@ -95,10 +96,10 @@ def derive(session: Session, settings: Settings, base: ScenarioRecord,
            edits: list[Edit]) -> tuple[ScenarioRecord, Scenario]:
     """A new scenario: ``base`` with ``edits`` applied, validated and stored."""
     try:
-        files = apply_edits(stored_files(base), list(edits))
-    except EditError as exc:
+        files = apply_edits(stored_files(base), list(edits), settings.table_limits())
+    except (EditError, InputError) as exc:
         raise invalid(exc.errors) from None
-    scenario = validate(files, settings.max_rows)
+    scenario = validate(files, settings)
     record = store(session, files, scenario, base_id=base.id,
                    edits=[edit.model_dump() for edit in edits])
     return record, scenario
@@ -152,10 +153,10 @@ def configure(session: Session, settings: Settings, record: ScenarioRecord,
         derived, _ = derive(session, settings, record, edits)
         return derived
     try:
-        files = apply_edits(stored_files(record), list(edits))
-    except EditError as exc:
+        files = apply_edits(stored_files(record), list(edits), settings.table_limits())
+    except (EditError, InputError) as exc:
         raise invalid(exc.errors) from None
-    scenario = validate(files, settings.max_rows)
+    scenario = validate(files, settings)
     kept = {f.role: f for f in record.files}
     for stored in files:
         if stored.role in kept:
@@ -185,19 +186,30 @@ def job_params(settings: Settings, plans: int | None, time_limit: float | None,
             "time_limit": time_limit if time_limit is not None else settings.default_time_limit}
 
 
+def check_queue(session: Session, settings: Settings) -> None:
+    """503 with Retry-After when PENATA_MAX_QUEUED jobs already wait (all tokens)."""
+    if queued_count(session) >= settings.max_queued:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            errors.queue_full(settings.max_queued),
+                            {"Retry-After": str(errors.QUEUE_RETRY_SECONDS)})
+
+
 def start_solve(session: Session, settings: Settings, jobs: JobManager, scenario_id: str, *,
-                plans: int | None = None, time_limit: float | None = None, seed: int = 0,
-                explain: bool = False, shortlist_time: float = 0.0) -> Job:
-    """Queue a solve of a stored scenario. ``explain`` adds the explanations to its
-    plans; ``shortlist_time`` > 0 also the exact shortlists (three names per post),
-    computed after the solve in that many seconds at most."""
+                owner: Principal, plans: int | None = None, time_limit: float | None = None,
+                seed: int = 0, explain: bool = False, shortlist_time: float = 0.0) -> Job:
+    """Queue a solve of a stored scenario for ``owner`` (who alone, or an admin, may
+    cancel it). ``explain`` adds the explanations to its plans; ``shortlist_time`` > 0
+    also the exact shortlists (three names per post), computed after the solve in that
+    many seconds at most."""
     errors.get_scenario(session, scenario_id)
     params = job_params(settings, plans, time_limit, seed)
+    check_queue(session, settings)
     if explain:
         params["explain"] = True
     if shortlist_time > 0:
         params["shortlist_time"] = float(shortlist_time)
-    job = Job(scenario_id=scenario_id, status="queued", params=params)
+    job = Job(scenario_id=scenario_id, status="queued", params=params,
+              owner_token_id=owner.token_id)
     session.add(job)
     session.commit()
     jobs.submit(job.id)
@@ -212,7 +224,7 @@ class WhatIfJob:
 
 
 def start_what_if(session: Session, settings: Settings, jobs: JobManager, scenario_id: str,
-                  edits: list[Edit], *, plans: int | None = None,
+                  edits: list[Edit], *, owner: Principal, plans: int | None = None,
                   time_limit: float | None = None, seed: int = 0,
                   warm_start: bool = False, explain: bool = False,
                   shortlist_time: float = 0.0) -> WhatIfJob:
@@ -224,6 +236,7 @@ def start_what_if(session: Session, settings: Settings, jobs: JobManager, scenar
     base_job = latest_done_job(session, scenario_id)
     if base_job is None:
         raise HTTPException(status.HTTP_409_CONFLICT, errors.no_base_plan(scenario_id))
+    check_queue(session, settings)
     record, scenario = derive(session, settings, base, edits)
     if warm_start:
         params["warm_start"] = True
@@ -231,17 +244,21 @@ def start_what_if(session: Session, settings: Settings, jobs: JobManager, scenar
         params["explain"] = True
     if shortlist_time > 0:
         params["shortlist_time"] = float(shortlist_time)
-    job = Job(scenario_id=record.id, status="queued", params=params, base_job_id=base_job.id)
+    job = Job(scenario_id=record.id, status="queued", params=params, base_job_id=base_job.id,
+              owner_token_id=owner.token_id)
     session.add(job)
     session.commit()
     jobs.submit(job.id, scenario)
     return WhatIfJob(job, record, base_job)
 
 
-def cancel(session: Session, jobs: JobManager, job_id: str) -> Job:
+def cancel(session: Session, jobs: JobManager, job_id: str, by: Principal) -> Job:
     """Cancel a job: a queued one at once, a running one at the solver's next check
-    (it keeps the plans found so far). 409 when it has already finished."""
+    (it keeps the plans found so far). 403 unless ``by`` started it or is an admin;
+    409 when it has already finished."""
     job = errors.get_job(session, job_id)
+    if by.role not in ADMIN_ROLES and job.owner_token_id != by.token_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, errors.not_job_owner(job_id))
     if job.status not in ("queued", "running"):
         raise HTTPException(status.HTTP_409_CONFLICT,
                             errors.already_finished(job_id, job.status))
@@ -302,8 +319,9 @@ def decided_on(session: Session, scenario_id: str, job_id: str | None) -> Job:
     return found
 
 
-def record_decision(session: Session, scenario_id: str, principal: Principal, *, action: str,
-                    nip: str, position: str, reason: str, by: str | None = None,
+def record_decision(session: Session, settings: Settings, scenario_id: str,
+                    principal: Principal, *, action: str, nip: str, position: str,
+                    reason: str, by: str | None = None,
                     job_id: str | None = None) -> dict[str, Any]:
     """Approve (lock) or reject (forbid) a move with :func:`solver.review.decisions.decide`
     on the stored scenario; the updated YAML and audit log replace the stored ones.
@@ -319,12 +337,17 @@ def record_decision(session: Session, scenario_id: str, principal: Principal, *,
         with tempfile.TemporaryDirectory(prefix="penata-decide-") as tmp:
             scenario_dir, plans_dir = Path(tmp) / "scenario", Path(tmp) / "plans"
             plans_dir.mkdir()
-            yaml_path = write_files(stored_files(record), scenario_dir)
+            files = stored_files(record)
+            # Only the YAML and the log go to disk (decide() edits them); the tables are
+            # handed over by role, so no path the YAML names is ever opened.
+            yaml_path = write_files([f for f in files if f.role not in TABLE_ROLES],
+                                    scenario_dir)
             plans_path = plans_dir / "plans.json"
             plans_path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
                                   encoding="utf-8")
             try:
-                entry = decide(yaml_path, plans_path, action, nip, position, reason, by)
+                entry = decide(yaml_path, plans_path, action, nip, position, reason, by,
+                               load=yaml_loader(files, settings.table_limits()))
             except DecisionError as exc:
                 raise invalid_text(str(exc)) from None
             new_yaml = yaml_path.read_bytes()

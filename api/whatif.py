@@ -7,7 +7,6 @@ a new set of stored files that the solver's loader validates like any upload.
 
 from __future__ import annotations
 
-import io
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -15,37 +14,29 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from api.files import StoredFile, cell_text
+from api.errors import capped
+from api.files import TABLE_ROLES, StoredFile, cell_text
 from api.schemas import Edit
-from solver.io import xlsx_cell_text
+from solver.io import TableLimits, TableSource, decode_yaml, is_xlsx, read_cells, read_config
 
 
 class EditError(Exception):
     """Edits that name something the scenario does not have."""
 
     def __init__(self, errors: list[str]):
-        self.errors = errors
-        super().__init__("\n".join(errors))
+        self.errors = capped(errors)
+        super().__init__("\n".join(self.errors))
 
 
 def _is_xlsx(stored: StoredFile) -> bool:
-    return stored.content.startswith(b"PK\x03\x04") or PurePosixPath(
-        stored.path).suffix.lower() in {".xlsx", ".xlsm"}
+    return is_xlsx(TableSource(stored.path, stored.content))
 
 
-def read_table(stored: StoredFile) -> pd.DataFrame:
-    """The table as text cells, header as written."""
-    if _is_xlsx(stored):
-        frame = pd.read_excel(io.BytesIO(stored.content), dtype=object, sheet_name=0,
-                              engine="openpyxl")
-        frame = frame.map(xlsx_cell_text)
-        frame.columns = [str(c) for c in frame.columns]
-        return frame
-    text = stored.content.decode("utf-8-sig")
-    first = text.split("\n", 1)[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                       engine="python")
+def read_table(stored: StoredFile, limits: TableLimits | None = None) -> pd.DataFrame:
+    """The table as text cells, header as written (the loader's own bounded reader)."""
+    frame = read_cells(TableSource(stored.path, stored.content), limits or TableLimits())
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
 
 
 def write_table(frame: pd.DataFrame) -> bytes:
@@ -72,18 +63,21 @@ def _append_row(frame: pd.DataFrame, row: dict[str, Any]) -> pd.DataFrame:
 
 
 class _Workspace:
-    def __init__(self, files: list[StoredFile]):
+    def __init__(self, files: list[StoredFile], limits: TableLimits | None):
         self.files = {f.role: f for f in files}
         self.tables: dict[str, pd.DataFrame] = {}
+        self.limits = limits
         yaml_file = self.files["scenario"]
-        self.config: dict[str, Any] = yaml.safe_load(yaml_file.content.decode("utf-8-sig"))
+        label = PurePosixPath(yaml_file.path).name
+        self.config: dict[str, Any] = read_config(decode_yaml(yaml_file.content, label),
+                                                  label).config
         self.config_changed = False
 
     def table(self, role: str) -> pd.DataFrame | None:
         if role not in self.tables:
             if role not in self.files:
                 return None
-            self.tables[role] = read_table(self.files[role])
+            self.tables[role] = read_table(self.files[role], self.limits)
         return self.tables[role]
 
     def result(self) -> list[StoredFile]:
@@ -107,8 +101,7 @@ class _Workspace:
             text = yaml.safe_dump(self.config, sort_keys=False, allow_unicode=True)
             out["scenario"] = StoredFile("scenario", old.path, old.original_name,
                                          text.encode("utf-8"))
-        order = ("scenario", "employees", "positions", "assessments")
-        return [out[r] for r in order if r in out]
+        return [out[r] for r in ("scenario", *TABLE_ROLES) if r in out]
 
 
 def _position_index(frame: pd.DataFrame, position: str) -> list[int]:
@@ -126,15 +119,18 @@ def _nip_index(frame: pd.DataFrame, nip: str) -> list[int]:
     return list(np.flatnonzero(frame[column].str.replace(" ", "") == compact))
 
 
-def apply_edits(files: list[StoredFile], edits: list[Edit]) -> list[StoredFile]:
+def apply_edits(files: list[StoredFile], edits: list[Edit],
+                limits: TableLimits | None = None) -> list[StoredFile]:
     """Apply ``edits`` in order; return the derived scenario's files.
 
     Raises
     ------
     EditError
         One message per edit that names a position or NIP the scenario lacks.
+    InputError
+        A stored table or YAML that no longer reads within ``limits``.
     """
-    work = _Workspace(files)
+    work = _Workspace(files, limits)
     errors: list[str] = []
     for index, edit in enumerate(edits):
         where = f"edits[{index}] ({edit.op})"

@@ -15,13 +15,14 @@ serialised by a lock.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from api import errors, services
-from api.deps import Committee, SessionDep
+from api.body import body_openapi, json_body
+from api.deps import Committee, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/scenarios", tags=["decisions"])
 
@@ -46,14 +47,18 @@ class DecisionLog(BaseModel):
 
 
 @router.post("/{scenario_id}/decisions", status_code=status.HTTP_201_CREATED,
+             openapi_extra=body_openapi(DecisionCreate),
              responses={404: {"description": "Unknown scenario or job"},
                         409: {"description": "No finished plan to decide on"},
                         422: {"description": "Unknown NIP or position, conflicting approval, "
                               "or the scenario would become invalid"}})
-def create_decision(scenario_id: str, body: DecisionCreate, session: SessionDep,
-                    principal: Committee) -> dict[str, Any]:
+def create_decision(scenario_id: str, session: SessionDep, settings: SettingsDep,
+                    principal: Committee,
+                    body: Annotated[DecisionCreate, Depends(json_body(DecisionCreate))]
+                    ) -> dict[str, Any]:
     """Approve (lock) or reject (forbid) a move; returns the audit log entry."""
-    return services.record_decision(session, scenario_id, principal, action=body.action,
+    return services.record_decision(session, settings, scenario_id, principal,
+                                    action=body.action,
                                     nip=body.nip, position=body.position, reason=body.reason,
                                     by=body.by, job_id=body.job_id)
 

@@ -21,11 +21,13 @@ def get_job(job_id: str, session: SessionDep, jobs: JobsDep, _: Reader) -> JobIn
 
 
 @router.delete("/{job_id}", status_code=status.HTTP_202_ACCEPTED, response_model=JobInfo,
-               responses={409: {"description": "The job has already finished"}})
-def cancel_job(job_id: str, session: SessionDep, jobs: JobsDep, _: Planner) -> JobInfo:
+               responses={403: {"description": "Another token's job (and not an admin)"},
+                          409: {"description": "The job has already finished"}})
+def cancel_job(job_id: str, session: SessionDep, jobs: JobsDep, principal: Planner) -> JobInfo:
     """Cancel a job. A queued job is cancelled at once; a running one stops at the
-    solver's next check and keeps the plans found so far (status ``cancelled``)."""
-    return job_info(services.cancel(session, jobs, job_id), jobs)
+    solver's next check and keeps the plans found so far (status ``cancelled``).
+    Only the token that started the job, or an admin token, may cancel it."""
+    return job_info(services.cancel(session, jobs, job_id, principal), jobs)
 
 
 @router.get("/{job_id}/plans", responses={

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Body, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from api import errors, services
+from api.body import body_openapi, inline_defs, json_body, parse_json, validate_body
 from api.db import Job, ScenarioRecord
 from api.deps import JobsDep, Planner, Reader, SessionDep, SettingsDep
 from api.files import (
     DEFAULT_YAML_NAME,
+    REQUIRED_TABLES,
     TABLE_ROLES,
     Upload,
     place_upload,
@@ -45,23 +44,6 @@ from solver.io import InputError
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
-def _inline_defs(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` with its ``#/$defs/...`` references inlined (OpenAPI has no ``$defs``)."""
-    defs = schema.pop("$defs", {})
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return walk(defs[ref.removeprefix("#/$defs/")])
-            return {key: walk(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        return node
-
-    return walk(schema)
-
-
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -69,14 +51,14 @@ _UPLOAD_BODY = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "required": ["scenario", "employees", "positions"],
+                    "required": ["scenario", *REQUIRED_TABLES],
                     "properties": {
                         role: {"type": "string", "format": "binary"}
                         for role in ("scenario", *TABLE_ROLES)
                     },
                 }
             },
-            "application/json": {"schema": _inline_defs(ScenarioJson.model_json_schema())},
+            "application/json": {"schema": inline_defs(ScenarioJson.model_json_schema())},
         },
     }
 }
@@ -100,7 +82,7 @@ async def _multipart(request: Request, limit: int) -> tuple[Upload, dict[str, Up
         upload = await _read_part(form.get(name))
         if upload is not None:
             parts[name] = upload
-    missing = [errors.missing_part(n) for n in ("scenario", "employees", "positions")
+    missing = [errors.missing_part(n) for n in ("scenario", *REQUIRED_TABLES)
                if n not in parts]
     if missing:
         raise _invalid(missing)
@@ -110,13 +92,17 @@ async def _multipart(request: Request, limit: int) -> tuple[Upload, dict[str, Up
     return yaml_upload, parts
 
 
-def _json_table(role: str, value: Any, config: Any) -> Upload:
-    ref = config.get(role) if isinstance(config, dict) else None
-    name = safe_name(ref if isinstance(ref, str) else None, f"{role}.csv")
+def _json_table(role: str, value: Any) -> Upload:
+    """A JSON table as an upload named by its role (place_upload stores it where the
+    YAML names it, or under this name)."""
+    name = f"{role}.csv"
     if isinstance(value, str):
         return Upload(name, value.encode("utf-8"))
     if isinstance(value, list):
-        return Upload(name, rows_to_csv(value))
+        try:
+            return Upload(name, rows_to_csv(value, name))
+        except InputError as exc:
+            raise _invalid(exc.errors) from None
     assert isinstance(value, FileContent)
     try:
         content = base64.b64decode(value.content_base64, validate=True)
@@ -126,25 +112,14 @@ def _json_table(role: str, value: Any, config: Any) -> Upload:
 
 
 async def _json_body(request: Request) -> tuple[Upload, dict[str, Upload]]:
-    try:
-        raw = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _invalid(["Request body is not valid JSON"]) from None
-    try:
-        body = ScenarioJson.model_validate(raw)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
+    """The JSON upload, read (after the token check) with the bounded decoder; the YAML
+    is parsed once, later, by place_upload."""
+    body = validate_body(ScenarioJson, parse_json(await request.body()), loc=())
     if isinstance(body.scenario, str):
         text = body.scenario
-        config: Any = None
-        try:
-            config = yaml.safe_load(text)
-        except yaml.YAMLError:
-            pass
     else:
-        config = body.scenario
-        text = yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
-    tables = {role: _json_table(role, getattr(body, role), config)
+        text = yaml.safe_dump(body.scenario, sort_keys=False, allow_unicode=True)
+    tables = {role: _json_table(role, getattr(body, role))
               for role in TABLE_ROLES if getattr(body, role) is not None}
     return Upload(DEFAULT_YAML_NAME, text.encode("utf-8")), tables
 
@@ -170,7 +145,7 @@ async def create_scenario(request: Request, session: SessionDep, settings: Setti
         files = place_upload(yaml_upload, tables)
     except InputError as exc:
         raise _invalid(exc.errors) from None
-    scenario = await run_in_threadpool(services.validate, files, settings.max_rows)
+    scenario = await run_in_threadpool(services.validate, files, settings)
     record = await run_in_threadpool(services.store, session, files, scenario)
     return ScenarioCreated(id=record.id, name=record.name, counts=record.counts)
 
@@ -209,14 +184,15 @@ def _accepted(response: Response, job: Job) -> None:
 
 
 @router.post("/{scenario_id}/jobs", status_code=status.HTTP_202_ACCEPTED,
-             response_model=JobAccepted)
+             response_model=JobAccepted, openapi_extra=body_openapi(JobCreate, required=False),
+             responses={503: {"description": "The job queue is full (Retry-After)"}})
 def create_job(scenario_id: str, session: SessionDep, settings: SettingsDep, jobs: JobsDep,
-               response: Response, _: Planner,
-               body: Annotated[JobCreate | None, Body()] = None) -> JobAccepted:
+               response: Response, principal: Planner,
+               body: Annotated[JobCreate, Depends(json_body(JobCreate, optional=True))]
+               ) -> JobAccepted:
     """Queue a solve of the scenario; poll ``GET /api/v1/jobs/{id}``."""
-    body = body or JobCreate()
-    job = services.start_solve(session, settings, jobs, scenario_id, plans=body.plans,
-                               time_limit=body.time_limit, seed=body.seed,
+    job = services.start_solve(session, settings, jobs, scenario_id, owner=principal,
+                               plans=body.plans, time_limit=body.time_limit, seed=body.seed,
                                explain=body.shortlist_time > 0,
                                shortlist_time=body.shortlist_time)
     _accepted(response, job)
@@ -224,12 +200,14 @@ def create_job(scenario_id: str, session: SessionDep, settings: SettingsDep, job
 
 
 @router.post("/{scenario_id}/what-if", status_code=status.HTTP_202_ACCEPTED,
-             response_model=WhatIfAccepted,
+             response_model=WhatIfAccepted, openapi_extra=body_openapi(WhatIf),
              responses={409: {"description": "The base scenario has no finished plan"},
                         422: {"description": "An edit names an unknown position or NIP, "
-                              "or the derived scenario is invalid"}})
-def what_if(scenario_id: str, body: WhatIf, session: SessionDep, settings: SettingsDep,
-            jobs: JobsDep, response: Response, _: Planner) -> WhatIfAccepted:
+                              "or the derived scenario is invalid"},
+                        503: {"description": "The job queue is full (Retry-After)"}})
+def what_if(scenario_id: str, session: SessionDep, settings: SettingsDep, jobs: JobsDep,
+            response: Response, principal: Planner,
+            body: Annotated[WhatIf, Depends(json_body(WhatIf))]) -> WhatIfAccepted:
     """Apply edits to a scenario and solve the derived scenario, warm-started from the
     base scenario's latest plan 1. Each plan of the result carries a ``diff`` against
     that plan 1 (moves added, moves dropped, objective delta). With ``warm_start``
@@ -237,7 +215,8 @@ def what_if(scenario_id: str, body: WhatIf, session: SessionDep, settings: Setti
     holds it (much faster on large rounds; same objectives and proofs, but among
     equally scored plans another may be chosen)."""
     started = services.start_what_if(session, settings, jobs, scenario_id, list(body.edits),
-                                     plans=body.plans, time_limit=body.time_limit,
+                                     owner=principal, plans=body.plans,
+                                     time_limit=body.time_limit,
                                      seed=body.seed, warm_start=body.warm_start,
                                      explain=body.shortlist_time > 0,
                                      shortlist_time=body.shortlist_time)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-import yaml
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -50,7 +49,7 @@ from api.web.auth import (
     sign_out,
 )
 from api.web.downloads import ANNEX_HEADER, annex_xlsx, csv_bytes
-from solver.io import InputError, parse_date
+from solver.io import InputError, decode_yaml, parse_date, read_config
 from solver.review.packet import render_html
 from solver.scenario import PERFORMANCE_ORDER, PlanSettings, Rules, Weights
 
@@ -236,9 +235,9 @@ async def _uploads(form: FormData) -> tuple[Upload, dict[str, Upload]]:
             raise InputError([f"folder: berisi {len(yamls)} berkas YAML; harus tepat satu "
                               "berkas skenario (.yaml)"])
         named.setdefault("scenario", Upload(yamls[0], files[yamls[0]]))
-        try:
-            config = yaml.safe_load(files[yamls[0]].decode("utf-8-sig"))
-        except (yaml.YAMLError, UnicodeDecodeError):
+        try:  # the loader's strict, bounded parse (the upload is parsed again there)
+            config = read_config(decode_yaml(files[yamls[0]], yamls[0]), yamls[0]).config
+        except InputError:
             config = None
         for role in TABLE_ROLES:
             ref = config.get(role) if isinstance(config, dict) else None
@@ -262,7 +261,7 @@ async def new_round(request: Request, session: SessionDep, user: User) -> Respon
     try:
         yaml_upload, tables = await _uploads(form)
         files = place_upload(yaml_upload, tables)
-        scenario = await run_in_threadpool(services.validate, files, settings.max_rows)
+        scenario = await run_in_threadpool(services.validate, files, settings)
     except InputError as exc:
         return _problems_page(request, user, exc.errors)
     except HTTPException as exc:
@@ -302,7 +301,7 @@ async def import_round(request: Request, session: SessionDep, user: User) -> Res
     try:
         files = await run_in_threadpool(services.import_siasn, uploads, as_of,
                                         _text(form, "name")[:200] or None)
-        scenario = await run_in_threadpool(services.validate, files, settings.max_rows)
+        scenario = await run_in_threadpool(services.validate, files, settings)
     except InputError as exc:
         return _problems_page(request, user, exc.errors)
     except HTTPException as exc:
@@ -445,7 +444,7 @@ async def solve(request: Request, scenario_id: str, session: SessionDep,
     settings = request.app.state.settings
     try:
         job = services.start_solve(
-            session, settings, request.app.state.jobs, scenario_id,
+            session, settings, request.app.state.jobs, scenario_id, owner=user.principal,
             plans=_number(form, "plans", int, None),
             time_limit=_number(form, "time_limit", float, None), explain=True,
             shortlist_time=max(0.0, _number(form, "shortlist_time", float,
@@ -518,7 +517,7 @@ async def cancel(request: Request, job_id: str, session: SessionDep, user: User)
     require(user, PLAN_ROLES)
     await _form(request, user)
     try:
-        services.cancel(session, request.app.state.jobs, job_id)
+        services.cancel(session, request.app.state.jobs, job_id, user.principal)
     except HTTPException as exc:
         return message_page(request, user, exc.status_code, "Tidak dibatalkan", _detail(exc),
                             back=f"/tugas/{job_id}")
@@ -628,7 +627,8 @@ async def what_if(request: Request, scenario_id: str, session: SessionDep,
         edits = _EDITS.validate_python([edit])
         started = services.start_what_if(session, request.app.state.settings,
                                          request.app.state.jobs, scenario_id, edits,
-                                         plans=1, warm_start=True, explain=True)
+                                         owner=user.principal, plans=1, warm_start=True,
+                                         explain=True)
     except ValidationError:
         return message_page(request, user, 422, "Andaikan tidak dijalankan",
                             ["isian formulir tidak lengkap"], back=back)
@@ -657,7 +657,8 @@ async def decide(request: Request, scenario_id: str, session: SessionDep,
         return message_page(request, user, 422, "Keputusan tidak dicatat",
                             ["Penolakan harus disertai alasan."], back=back)
     try:
-        services.record_decision(session, scenario_id, user.principal, action=action,
+        services.record_decision(session, request.app.state.settings, scenario_id,
+                                 user.principal, action=action,
                                  nip=_text(form, "nip"), position=_text(form, "position"),
                                  reason=reason[:4000], by=_text(form, "by")[:200] or None,
                                  job_id=_text(form, "job_id") or None)

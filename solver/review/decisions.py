@@ -33,13 +33,16 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from solver.io import InputError, load_scenario
+from solver.scenario import Scenario
+
+Loader = Callable[[Path], Scenario]
 
 LOG_NAME = "decisions.log.jsonl"
 GENESIS = "0" * 64
@@ -174,14 +177,14 @@ def _atomic_replace(path: Path, text: str) -> None:
         raise
 
 
-def _validated_text(path: Path, text: str) -> None:
+def _validated_text(path: Path, text: str, load: Loader) -> None:
     """Load ``text`` as the scenario (from a temp file beside ``path``); raise if invalid."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.check.", suffix=".yaml")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         try:
-            load_scenario(tmp)
+            load(Path(tmp))
         except InputError as exc:
             raise DecisionError("the scenario would become invalid: "
                                 + "; ".join(exc.errors)) from None
@@ -203,8 +206,8 @@ def _plan_ranks(plans_path: Path, nip: str, position: str) -> list[int]:
 
 
 def decide(scenario_path: str | Path, plans_path: str | Path, action: str, nip: str,
-           position: str, reason: str, by: str, now: dt.datetime | None = None
-           ) -> dict[str, Any]:
+           position: str, reason: str, by: str, now: dt.datetime | None = None,
+           load: Loader = load_scenario) -> dict[str, Any]:
     """Record one committee decision; returns the audit log entry written.
 
     Parameters
@@ -221,6 +224,10 @@ def decide(scenario_path: str | Path, plans_path: str | Path, action: str, nip: 
         Why, and who decided (both required, non-empty).
     now
         Decision time (default: now, UTC).
+    load
+        Reads a scenario YAML (the file itself, or its rewritten copy) into a
+        validated scenario. Default :func:`solver.io.load_scenario`, which opens the
+        tables the YAML names; the API passes one that takes its stored tables.
 
     Raises
     ------
@@ -241,7 +248,7 @@ def decide(scenario_path: str | Path, plans_path: str | Path, action: str, nip: 
         raise DecisionError(f"plans file not found: {plans_path}")
     with _locked(scenario_path):
         try:
-            scenario = load_scenario(scenario_path)
+            scenario = load(scenario_path)
         except InputError as exc:
             raise DecisionError("the scenario is invalid: " + "; ".join(exc.errors)) from None
         if nip not in set(scenario.employees["nip"]):
@@ -275,9 +282,9 @@ def decide(scenario_path: str | Path, plans_path: str | Path, action: str, nip: 
             same = False
         if not same:  # unusual layout: fall back to a full, comment-free dump
             new_text = yaml.safe_dump(expected, sort_keys=False, allow_unicode=True)
-        _validated_text(scenario_path, new_text)
+        _validated_text(scenario_path, new_text, load)
         if action == "approve":
-            _check_lock_holds(scenario_path, new_text, nip, position)
+            _check_lock_holds(scenario_path, new_text, nip, position, load)
 
         entries = read_log(scenario_path)
         prev = entries[-1]["hash"] if entries else GENESIS
@@ -304,7 +311,8 @@ def decide(scenario_path: str | Path, plans_path: str | Path, action: str, nip: 
         return entry
 
 
-def _check_lock_holds(scenario_path: Path, text: str, nip: str, position: str) -> None:
+def _check_lock_holds(scenario_path: Path, text: str, nip: str, position: str,
+                      load: Loader) -> None:
     """Refuse an approval into a post outside the scope or abolished (it could never hold)."""
     from solver.eligibility import build_problem
 
@@ -313,7 +321,7 @@ def _check_lock_holds(scenario_path: Path, text: str, nip: str, position: str) -
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        problem = build_problem(load_scenario(tmp))
+        problem = build_problem(load(Path(tmp)))
     finally:
         Path(tmp).unlink(missing_ok=True)
     for message in problem.broken_locks:

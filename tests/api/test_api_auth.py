@@ -46,7 +46,7 @@ def test_no_token_is_401(client: TestClient, method: str, path: str) -> None:
 def test_unknown_token_is_401(client: TestClient, method: str, path: str) -> None:
     response = client.request(method, path, headers={"Authorization": "Bearer pnt_nope"})
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid or revoked token"}
+    assert response.json() == {"detail": "Invalid, expired or revoked token"}
 
 
 def test_other_scheme_is_401(client: TestClient) -> None:
@@ -62,7 +62,7 @@ def test_revoked_token_is_401(client: TestClient, auth: dict) -> None:
         assert revoke_token(session, token=token)
     response = client.get("/api/v1/scenarios", headers=auth["viewer"])
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid or revoked token"}
+    assert response.json() == {"detail": "Invalid, expired or revoked token"}
 
 
 @pytest.mark.parametrize("role", ["viewer", "committee"])
@@ -72,8 +72,8 @@ def test_planner_routes_refuse_other_roles(client: TestClient, auth: dict, role:
     response = client.request(method, path, headers=auth[role])
     assert response.status_code == 403
     assert response.json() == {
-        "detail": f"The {role} role may not do this; it needs the planner role"}
-    assert forbidden_detail(role, ("planner",)) == response.json()["detail"]
+        "detail": f"The {role} role may not do this; it needs the planner or admin role"}
+    assert forbidden_detail(role, ("planner", "admin")) == response.json()["detail"]
 
 
 @pytest.mark.parametrize("role", ["viewer", "committee", "planner"])

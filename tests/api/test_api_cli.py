@@ -45,7 +45,7 @@ def test_token_is_stored_hashed(db: str, tmp_path: Path) -> None:
 
 
 def test_token_create_unknown_role(db: str) -> None:
-    result = runner.invoke(app, ["token", "create", "--role", "admin"])
+    result = runner.invoke(app, ["token", "create", "--role", "root"])
     assert result.exit_code == 2
 
 

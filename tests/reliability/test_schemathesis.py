@@ -1,8 +1,10 @@
 """Schemathesis against the OpenAPI spec of a real ``penata serve`` on loopback.
 
-Promise: no generated request (valid or not, for every operation) gets a 5xx.
-The run is seeded with a solved scenario and a decision so that the id-taking
-operations reach their logic rather than 404.
+Promises: no generated request (valid or not, for every operation) gets a 5xx, and
+no operation that needs a token answers without one (``ignored_auth``). The server
+runs in production mode with the docs switched back on by ``PENATA_DOCS``, the
+setting that exposes ``/openapi.json``. The run is seeded with a solved scenario and
+a decision so that the id-taking operations reach their logic rather than 404.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 def test_no_request_gets_a_server_error(tmp_path: Path) -> None:
     env = server_env(tmp_path, rate_limit_per_minute=0, default_time_limit=5,
-                     max_time_limit=10, max_plans=3)
+                     max_time_limit=10, max_plans=3, production="true", docs="true")
     token = cli_token(env, tmp_path)
     headers = {"Authorization": f"Bearer {token}"}
     server = Server(env, tmp_path, log_level="warning")
@@ -44,7 +46,7 @@ def test_no_request_gets_a_server_error(tmp_path: Path) -> None:
         run = subprocess.run(
             [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config),
              "--no-color", "run", f"{server.url}/openapi.json",
-             "--checks", "not_a_server_error", "--header", f"Authorization: Bearer {token}",
+             "--checks", "not_a_server_error,ignored_auth", "--header", f"Authorization: Bearer {token}",
              "--max-examples", "25", "--phases", "examples,coverage,fuzzing",
              "--workers", "2", "--seed", "20270102", "--generation-database", "none",
              "--no-shrink", "--request-timeout", "60", "--report", "junit",
