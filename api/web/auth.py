@@ -3,8 +3,9 @@
 The token is checked like a bearer token (:func:`api.security.authenticate`) and then
 forgotten; the browser keeps only a random session id in an HttpOnly, SameSite=Strict
 cookie, and the store keeps only that id's SHA-256 (:class:`api.db.WebSession`), the
-token's id and role, the session's CSRF token and its expiry. Every request re-checks
-that the session has not expired and that its token has not been revoked.
+token's id and role, the session's CSRF token and its expiry (never after the token's
+own). Every request re-checks that the session has not expired and that its token is
+neither revoked nor expired.
 
 CSRF: every form posts the session's ``csrf`` field, compared in constant time. The
 sign-in form, which has no session yet, uses a double-submit cookie instead.
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from api.db import Token, WebSession, now
 from api.jobs import utc
-from api.security import DECIDE_ROLES, PLAN_ROLES, Principal, authenticate
+from api.security import DECIDE_ROLES, PLAN_ROLES, Principal, authenticate, is_expired
 
 SESSION_COOKIE = "penata_sesi"
 LOGIN_CSRF_COOKIE = "penata_masuk"
@@ -82,6 +83,10 @@ def sign_in(session: Session, token: str, minutes: int) -> tuple[str, WebUser] |
     cookie = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     expires = now() + dt.timedelta(minutes=minutes)
+    token_record = session.get(Token, principal.token_id)
+    token_expires = utc(token_record.expires_at) if token_record is not None else None
+    if token_expires is not None:  # a session never outlives its token
+        expires = min(expires, token_expires)
     session.add(WebSession(id_hash=_hash(cookie), token_id=principal.token_id,
                            role=principal.role, csrf=csrf, expires_at=expires))
     session.execute(delete(WebSession).where(WebSession.expires_at < now()))
@@ -107,10 +112,12 @@ def current_user(request: Request, session: Session) -> WebUser:
     expires = utc(record.expires_at)
     assert expires is not None
     token = session.scalars(select(Token).where(Token.id == record.token_id)).first()
-    if expires <= now() or token is None or token.revoked_at is not None:
+    if expires <= now() or token is None or token.revoked_at is not None or \
+            is_expired(token):
         session.delete(record)
         session.commit()
-        raise NotSignedIn("expired" if expires <= now() else "revoked")
+        raise NotSignedIn("revoked" if token is None or token.revoked_at is not None
+                          else "expired")
     return WebUser(Principal(record.token_id, record.role), record.csrf, expires)
 
 

@@ -31,7 +31,7 @@ from api.files import TABLE_ROLES, Upload, place_upload
 from api.jobs import latest_done_job, utc
 from api.routes.common import job_info
 from api.schemas import Edit
-from api.security import DECIDE_ROLES, PLAN_ROLES
+from api.security import ADMIN_ROLES, DECIDE_ROLES, PLAN_ROLES
 from api.web import plans as views
 from api.web import problems as problem_table
 from api.web.auth import (
@@ -64,7 +64,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 STATUS_LABELS = {"queued": "menunggu", "running": "berjalan", "done": "selesai",
                  "failed": "gagal", "cancelled": "dibatalkan"}
-ROLE_LABELS = {"planner": "perencana", "committee": "anggota Baperjakat", "viewer": "pembaca"}
+ROLE_LABELS = {"admin": "admin", "planner": "perencana", "committee": "anggota Baperjakat",
+               "viewer": "pembaca"}
 ACTION_LABELS = {"approve": "disetujui", "reject": "ditolak"}
 EDIT_LABELS = {"lock": "kunci", "forbid": "larang", "abolish_position": "hapus jabatan",
                "set_headcount": "ubah jumlah kursi", "remove_employee": "keluarkan pegawai",
@@ -476,7 +477,9 @@ def job_page(request: Request, job_id: str, session: SessionDep, user: User) -> 
     info = job_info(job, request.app.state.jobs)
     document = _document(session, job)
     context: dict[str, Any] = {"job": job, "info": info, "record": record,
-                               "document": document}
+                               "document": document,
+                               "can_cancel": user.role in ADMIN_ROLES or (
+                                   user.can_plan and job.owner_token_id == user.principal.token_id)}
     if document is not None and document.get("plans"):
         rnd = _rounds(request).get(record)
         doc = views.explained(document, rnd)

@@ -409,3 +409,33 @@ def test_cancel_a_running_solve(tmp_path: Path) -> None:
         assert client.get(f"/tugas/{job_id}/kemajuan").json()["status"] == "cancelled"
         again = client.post(f"/tugas/{job_id}/batal", data={"csrf": csrf})
         assert again.status_code == 409
+
+
+def test_a_session_ends_with_its_token(app, client: TestClient) -> None:
+    from api.db import Token
+
+    with app.state.sessions() as session:
+        _, planner = create_token(session, "planner", lifetime=dt.timedelta(minutes=5))
+    sign_in(client, planner)
+    with app.state.sessions() as session:
+        stored = session.query(WebSession).one()
+        token_record = session.query(Token).filter(Token.id == stored.token_id).one()
+        assert stored.expires_at <= token_record.expires_at  # capped at the token's expiry
+        token_record.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        session.commit()
+    response = client.get("/", follow_redirects=False)
+    assert response.headers["location"] == "/masuk?alasan=expired"
+    form = client.get("/masuk")
+    refused = client.post("/masuk", data={"csrf": csrf_of(form.text), "token": planner})
+    assert refused.status_code == 401
+
+
+def test_only_the_owner_may_cancel(app, client: TestClient) -> None:
+    csrf = sign_in(client, token(app, "planner"))
+    scenario_id = upload(client, csrf)
+    job_id = solve(client, csrf, scenario_id)
+    other = TestClient(app)
+    o_csrf = sign_in(other, token(app, "planner"))
+    refused = other.post(f"/tugas/{job_id}/batal", data={"csrf": o_csrf})
+    assert refused.status_code == 403
+    assert client.post(f"/tugas/{job_id}/batal", data={"csrf": csrf}).status_code == 409
