@@ -101,6 +101,7 @@ class Derived:
     retirement_age: np.ndarray  # int (default filled in)
     education_required: np.ndarray  # bool
     applicants_only: np.ndarray  # bool
+    fit_multiplier: np.ndarray  # int m(p) of section 9 (1 unless the unit's IKM is low)
     in_scope: np.ndarray  # bool: the post is in S
     seats: np.ndarray  # bool: in S and headcount >= 1
     # per employee
@@ -110,6 +111,7 @@ class Derived:
     placed: np.ndarray  # bool
     incumbent: np.ndarray  # bool: current post in S
     post_abolished: np.ndarray  # bool: incumbent of a post with headcount 0 (rule 4.4)
+    must_move: np.ndarray  # bool: incumbent without a stay pair (abolished or forbidden; 4.9)
     level: np.ndarray  # int: level(e)
     tenure: np.ndarray  # int months (0 for unplaced)
     age_at_horizon: np.ndarray  # int years on as_of + retirement_horizon_months
@@ -167,6 +169,17 @@ class Problem(Derived):
         return np.where((wanted >= 0) & (codes[at] == wanted), at, -1)
 
 
+def fit_multipliers(scenario: Scenario) -> np.ndarray:
+    """``m(p)`` of section 9 per position: ``low_ikm_fit_multiplier`` where the unit's
+    IKM is below ``low_ikm_below`` (exact decimals), else 1."""
+    settings = scenario.rules
+    low = sorted(u for u, ikm in zip(scenario.units["unit"], scenario.units["ikm_hundredths"],
+                                     strict=True)
+                 if Fraction(int(ikm), 100) < settings.low_ikm_below)
+    in_low = scenario.positions["unit"].isin(low).to_numpy()
+    return np.where(in_low, settings.low_ikm_fit_multiplier, 1).astype(np.int64)
+
+
 def _dates_to_days(values: Iterable[Any]) -> np.ndarray:
     return np.array([v.toordinal() if v is not None else 0 for v in values], dtype=np.int64)
 
@@ -199,6 +212,12 @@ def derive(scenario: Scenario) -> Derived:
     performance = np.array([PERFORMANCE_RANK[p] for p in emp["performance"]], dtype=np.int64)
     box = np.array([nine_box(a, b) for a, b in zip(emp["performance"], emp["potential"],
                                                      strict=True)], dtype=np.int64)
+    seats = in_scope & (headcount >= 1)
+    stay_forbidden = np.zeros(len(emp), dtype=bool)
+    nip_index = {nip: i for i, nip in enumerate(emp["nip"])}
+    for f in scenario.forbid:
+        e = nip_index[f.nip]
+        stay_forbidden[e] |= index_of[f.position] == current[e]
     return Derived(
         scenario=scenario,
         position_ids=position_ids,
@@ -212,14 +231,16 @@ def derive(scenario: Scenario) -> Derived:
         retirement_age=pos["retirement_age"].to_numpy(dtype=np.int64),
         education_required=pos["education_required"].to_numpy(dtype=bool),
         applicants_only=pos["applicants_only"].to_numpy(dtype=bool),
+        fit_multiplier=fit_multipliers(scenario),
         in_scope=in_scope,
-        seats=in_scope & (headcount >= 1),
+        seats=seats,
         nips=emp["nip"].to_numpy(dtype=object),
         grade=emp["grade_rank"].to_numpy(dtype=np.int64),
         current=current,
         placed=placed,
         incumbent=incumbent,
         post_abolished=incumbent & (headcount[held] == 0),
+        must_move=incumbent & (~seats[held] | stay_forbidden),
         level=level,
         tenure=np.array([tenure_months(s, as_of) if s is not None else 0
                          for s in emp["position_since"]], dtype=np.int64),
@@ -257,6 +278,14 @@ class _Lookups:
         self.n_f = max(1, len(fields_))
         self.e_field = np.array([field_index.get(f, -1) if f else -1
                                  for f in emp["education_field"]], dtype=np.int64)
+        # Section 9: listed pairs as sorted codes and, aligned, pref = 6 - rank.
+        prefs = scenario.preferences
+        p_codes = np.array([nip_index[n] * n_p + index_of[p]
+                            for n, p in zip(prefs["nip"], prefs["position"], strict=True)],
+                           dtype=np.int64)
+        p_order = np.argsort(p_codes, kind="stable")
+        self.pref_codes = p_codes[p_order]
+        self.pref_points = (6 - prefs["rank"].to_numpy(dtype=np.int64))[p_order]
         self.edu_codes = np.array(sorted(i * self.n_f + field_index[f]
                                          for i, fs in enumerate(pos["education_fields"])
                                          for f in fs), dtype=np.int64)
@@ -276,6 +305,18 @@ class _Lookups:
         at = np.minimum(np.searchsorted(a_codes, codes), a_codes.size - 1)
         found = a_codes[at] == codes
         return found, np.where(found, self.a_scores[at], 0)
+
+    def preference(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """``pref(e,p)`` of section 9: ``6 − rank`` for a listed pair, else 0."""
+        if not self.pref_codes.size:
+            return np.zeros(e.shape, np.int64)
+        codes = e * self.n_p + p
+        at = np.minimum(np.searchsorted(self.pref_codes, codes), self.pref_codes.size - 1)
+        return np.where(self.pref_codes[at] == codes, self.pref_points[at], 0)
+
+    def listed(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """``(e,p)`` is in the preferences table."""
+        return self.preference(e, p) > 0
 
     def education_match(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
         """``education_field(e) ∈ education_fields(p)`` per pair."""
@@ -297,7 +338,7 @@ class _Lookups:
 
 
 def _move_pairs(d: Derived, look: _Lookups) -> tuple[np.ndarray, np.ndarray]:
-    """(employee, position) of every move pair: rules 4.1-4.8 (:mod:`solver.rules`)."""
+    """(employee, position) of every move pair: rules 4.1-4.9 (:mod:`solver.rules`)."""
     settings = d.scenario.rules
     step = settings.max_promotion_step
     # Rules 4.1-4.5 on dense blocks, one career level at a time.
@@ -331,13 +372,15 @@ def _move_pairs(d: Derived, look: _Lookups) -> tuple[np.ndarray, np.ndarray]:
     move_e = np.concatenate(emp_chunks) if emp_chunks else np.zeros(0, np.int64)
     move_p = np.concatenate(pos_chunks) if pos_chunks else np.zeros(0, np.int64)
 
-    # Rules 4.6-4.8 on the pairs left.
+    # Rules 4.6-4.9 on the pairs left.
     keep = rule.rule_4_6_required_education(d.education_required[move_p],
                                             look.education_match(move_e, move_p))
     assessed, _ = look.assessment(move_e, move_p)
     keep &= rule.rule_4_7_applicants_only(d.applicants_only[move_p], assessed)
     if settings.min_fit_for_move > 0:
         keep &= rule.rule_4_8_min_fit(look.fit(move_e, move_p), settings.min_fit_for_move)
+    if settings.voluntary_moves:
+        keep &= rule.rule_4_9_voluntary_moves(look.listed(move_e, move_p), d.must_move[move_e])
     return move_e[keep], move_p[keep]
 
 
@@ -386,7 +429,8 @@ def _pair_values(d: Derived, look: _Lookups, pe: np.ndarray, pp: np.ndarray,
     over = is_stay & (d.tenure[pe] >= d.scenario.rules.max_tenure_months)
     score = pair_scores(d.scenario.weights, fit=fit, education=edu, promotion=promo,
                         talent_bonus=d.talent_bonus[pe], stay=is_stay, overstay=over,
-                        priority=d.priority[pp])
+                        priority=d.priority[pp], fit_multiplier=d.fit_multiplier[pp],
+                        preference=look.preference(pe, pp))
     return Pairs(emp=pe.astype(np.int32), pos=pp.astype(np.int32), score=score,
                  fit=fit, jpm=jpm, assessed=assessed, edu=edu, promo=promo, stay=is_stay,
                  over=over, lock=is_lock)

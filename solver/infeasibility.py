@@ -62,7 +62,7 @@ def _posts(problem: Problem, posts: Sequence[int]) -> str:
 
 @dataclass(frozen=True)
 class _Step:
-    rule: str  # "4.1" … "4.8" (docs/model.md), or "forbid"
+    rule: str  # "4.1" … "4.9" (docs/model.md), or "forbid"
     label: str  # what the survivors satisfy, e.g. "hold golongan III/a–III/d"
     relax: str  # what to change when nobody survives this step
 
@@ -80,6 +80,7 @@ class _Facts:
             sc.assessments["nip"], sc.assessments["position"], sc.assessments["score"],
             strict=True)}
         self.forbid = {(f.nip, f.position) for f in sc.forbid}
+        self.listed = set(zip(sc.preferences["nip"], sc.preferences["position"], strict=True))
         comps = list(sc.competencies)
         self.achieved = emp[comps].to_numpy(dtype=np.int64) if comps else \
             np.zeros((len(emp), 0), np.int64)
@@ -147,6 +148,12 @@ def _move_funnel(problem: Problem, facts: _Facts, p: int) -> list[tuple[_Step, n
         cut("4.8", rule.rule_4_8_min_fit(facts.fit(problem, p), rules.min_fit_for_move),
             f"meet {pid} at fit >= {rules.min_fit_for_move}",
             f"lower min_fit_for_move (now {rules.min_fit_for_move})")
+    if rules.voluntary_moves:
+        asked = np.array([(str(n), pid) in facts.listed for n in nips], dtype=bool)
+        cut("4.9", rule.rule_4_9_voluntary_moves(asked, problem.must_move),
+            f"asked for {pid} in the preferences table (voluntary_moves: nobody is moved "
+            "against their will)",
+            f"nobody asked for {pid}; add a preference for it or set voluntary_moves to false")
     cut("forbid", np.array([(str(n), pid) not in facts.forbid for n in nips], dtype=bool),
         "are not forbidden from it", "lift a forbid (decided rejections)")
     return out
@@ -262,8 +269,10 @@ def _sentence(problem: Problem, family: str, entity: int) -> str:
                 f"{locked}. Relax: raise its headcount.")
     if family == "must_fill":
         who = sorted({int(e) for e in pairs.emp[pairs.pos == entity]})
+        asked = (" (voluntary_moves: only those who asked for it, or must move, may move in)"
+                 if scenario.rules.voluntary_moves else "")
         return (f"{_post(problem, entity)} must be filled (must_fill) and only "
-                f"{len(who)} people may take it: {_names(problem, who)}. Relax: unset "
+                f"{len(who)} people may take it{asked}: {_names(problem, who)}. Relax: unset "
                 f"must_fill or widen its grade range (now golongan {_grade_range(problem, entity)}).")
     if family == "turnover":
         unit = problem.turnover_units[entity]

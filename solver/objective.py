@@ -2,7 +2,8 @@
 
 ::
 
-    score(e,p) = W.fit · fit(e,p) + W.education · edu(e,p)
+    score(e,p) = W.fit · m(p) · fit(e,p) + W.preference · pref(e,p)   (m, pref: section 9)
+               + W.education · edu(e,p)
                + W.talent · promo(e,p) · bonus(e)
                − W.move · move(e,p) − W.overstay · over(e,p)
                + W.vacancy · priority(p)
@@ -10,9 +11,8 @@
 
 Every back end (CP-SAT, the LP relaxation, the shortlists) maximises these scores
 and reports :func:`plan_objective`. The terms' inputs (fit, edu, promo, bonus,
-stay, overstay) are computed per pair in :mod:`solver.eligibility`; a new term
-(section 9: the preference term, the IKM fit multiplier) is added here, in one
-place. :mod:`solver.check` recomputes the formula on its own, on purpose.
+stay, overstay, and section 9's m(p) and pref) are computed per pair in
+:mod:`solver.eligibility`; a new term is added here, in one place. :mod:`solver.check` recomputes the formula on its own, on purpose.
 """
 
 from __future__ import annotations
@@ -24,14 +24,18 @@ from solver.scenario import Weights
 
 def pair_scores(weights: Weights, *, fit: np.ndarray, education: np.ndarray,
                 promotion: np.ndarray, talent_bonus: np.ndarray, stay: np.ndarray,
-                overstay: np.ndarray, priority: np.ndarray) -> np.ndarray:
+                overstay: np.ndarray, priority: np.ndarray, fit_multiplier: np.ndarray,
+                preference: np.ndarray) -> np.ndarray:
     """``score(e,p)`` for aligned per-pair arrays (int64).
 
     ``fit`` is the assessment score or jpm; ``education``, ``promotion``, ``stay`` and
     ``overstay`` are booleans; ``talent_bonus`` is ``bonus(e)`` and ``priority`` is
-    ``priority(p)`` of each pair.
+    ``priority(p)`` of each pair. Section 9: ``fit_multiplier`` is ``m(p)`` (1 unless the
+    post's unit has an IKM below ``low_ikm_below``) and ``preference`` is
+    ``pref(e,p) = 6 − rank`` (0 for an unlisted pair).
     """
-    score = (weights.fit * fit + weights.education * education.astype(np.int64)
+    score = (weights.fit * fit_multiplier * fit + weights.preference * preference
+             + weights.education * education.astype(np.int64)
              + weights.talent * promotion.astype(np.int64) * talent_bonus
              - weights.move * (~stay).astype(np.int64)
              - weights.overstay * overstay.astype(np.int64)

@@ -16,8 +16,7 @@ every caller:
   critical post, rules 4.1, 4.2, 4.3, 4.5 and 4.6 only (off the objective).
 
 The values come from section 3 (:mod:`solver.derived`); nothing here reads a
-scenario. A new rule gets the next number (4.9 is reserved for voluntary moves,
-docs/model.md section 9), a function here, and a call in each of the three callers;
+scenario. A new rule gets the next number (4.10 onwards), a function here, and a call in each of the three callers;
 ``tests/test_rules.py`` checks that the callers agree. The independent checker
 (:mod:`solver.check`) and the HiGHS reference (``tests/reference.py``) implement the
 rules again on purpose and must not import this module.
@@ -90,4 +89,10 @@ def rule_4_8_min_fit(fit: Array, min_fit_for_move: int) -> Array:
     return fit >= min_fit_for_move
 
 
-# Rule 4.9 (voluntary moves, docs/model.md section 9) lands here.
+def rule_4_9_voluntary_moves(listed: Array, must_move: Array) -> Array:
+    """4.9 Voluntary moves (only with ``rules.voluntary_moves``, docs/model.md section 9):
+    a move pair ``(e,p)`` exists only if ``(e,p)`` is in the preferences table (``listed``),
+    unless ``e`` is an incumbent without a stay pair (``must_move``: abolished post, or a
+    forbid on it). Nobody is moved against their will; whoever must move may go anywhere
+    rules 4.1-4.8 allow."""
+    return np.asarray(listed, dtype=bool) | must_move

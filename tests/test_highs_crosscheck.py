@@ -78,8 +78,12 @@ def test_random_scenarios_mostly_feasible(tmp_path):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_engine_matches_highs(seed, tmp_path):
+    _engine_matches_highs(seed, tmp_path, voice=False)
+
+
+def _engine_matches_highs(seed, tmp_path, voice):
     solve = pytest.importorskip("solver.solve").solve
-    sc = load_scenario(random_scenario(seed, tmp_path))
+    sc = load_scenario(random_scenario(seed, tmp_path, voice=voice))
     result = solve(sc, SolveParams(time_limit=30, workers=2, seed=0))
 
     first = highs_solve(sc)
@@ -113,3 +117,9 @@ def test_engine_matches_highs(seed, tmp_path):
     if len(result.plans) < sc.plans.count:
         # Fewer plans only when no further plan exists (section 7).
         assert highs_solve(sc, earlier) is None, "a further plan exists"
+
+
+@pytest.mark.parametrize("seed", VOICE_SEEDS)
+def test_engine_matches_highs_with_voice(seed, tmp_path):
+    """Section 9: every ranked plan of the engine hits the HiGHS optimum under its cuts."""
+    _engine_matches_highs(seed, tmp_path, voice=True)

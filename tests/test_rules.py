@@ -1,4 +1,4 @@
-"""The move-pair rules 4.1-4.8 (solver/rules.py) and the three places that apply them.
+"""The move-pair rules 4.1-4.9 (solver/rules.py) and the three places that apply them.
 
 Each rule is implemented once, in :mod:`solver.rules`, and applied by the pair
 generation (:mod:`solver.eligibility`), the infeasibility funnel
@@ -64,6 +64,10 @@ def test_each_rule_function_states_its_rule() -> None:
     # 4.8 fit >= min_fit_for_move; 0 switches it off
     assert list(rule.rule_4_8_min_fit(np.array([6799, 6800]), 6800)) == [False, True]
     assert bool(rule.rule_4_8_min_fit(0, 0))
+    # 4.9 a listed pair, or an employee who must move (no stay pair)
+    assert list(rule.rule_4_9_voluntary_moves(np.array([False, True, False, True]),
+                                              np.array([False, False, True, True]))) == \
+        [False, True, True, True]
 
 
 # --------------------------------------------------------------------------- the callers
@@ -200,3 +204,49 @@ def test_succession_lists_read_rules_4_1_2_3_5_6(round_: Round) -> None:
         masks = _masks(r, p)
         expected = np.logical_and.reduce([masks[k] for k in ("4.1", "4.2", "4.3", "4.5", "4.6")])
         assert np.array_equal(_appointable(scenario, roster, p), expected)
+
+
+# --------------------------------------------------------------------------- rule 4.9
+
+
+@pytest.fixture(scope="module")
+def voluntary_round(tmp_path_factory: pytest.TempPathFactory) -> Round:
+    """The demo round (2 abolished posts: their holders must move) with the generator's
+    preferences and ``voluntary_moves: true``."""
+    g = engine.build("demo", seed=11, voice=True)
+    g.rules["voluntary_moves"] = True
+    scenario = load_scenario(engine.write(g, tmp_path_factory.mktemp("voluntary")))
+    problem = build_problem(scenario)
+    ctx = engine._Ctx(g)
+    gen_emp = {str(n): i for i, n in enumerate(ctx.nip)}
+    gen_pos = {str(p): i for i, p in enumerate(ctx.pid)}
+    return Round(problem, ctx,
+                 np.array([gen_emp[str(n)] for n in problem.nips]),
+                 np.array([gen_pos[str(p)] for p in problem.position_ids]))
+
+
+def test_rule_4_9_the_three_callers_agree(voluntary_round: Round) -> None:
+    r = voluntary_round
+    pb = r.problem
+    facts = _Facts(pb)
+    assert pb.must_move.sum() >= 1  # holders of the abolished posts
+    only_this = listed_moves = 0
+    for p in np.flatnonzero(pb.seats):
+        pid = str(pb.position_ids[p])
+        asked = np.array([(str(n), pid) in facts.listed for n in pb.nips])
+        mask = rule.rule_4_9_voluntary_moves(asked, pb.must_move)
+        survivors, removed = _funnel_rejections(r, int(p), facts)
+        engine_has = _engine_pairs(r, int(p))
+        generated = r.ctx.eligible(int(r.pos_row[p]))[r.emp_row]
+        assert np.array_equal(engine_has, survivors)
+        assert np.array_equal(survivors, generated)
+        assert not engine_has[~mask].any()  # nobody moves to a post they did not ask for
+        # Without rule 4.9 these people would have the pair: the funnel blames 4.9.
+        before = survivors | removed["4.9"] | removed["forbid"]
+        blamed = before & ~mask & (pb.current != p)
+        assert removed["4.9"][blamed].all()
+        only_this += int(blamed.sum())
+        listed_moves += int((engine_has & asked).sum())
+        for e in np.flatnonzero(blamed)[:3]:
+            assert not engine._eligible_one(r.ctx, int(r.emp_row[e]), int(r.pos_row[p]))
+    assert only_this > 0 and listed_moves > 0

@@ -588,6 +588,11 @@ class _Ctx:
         self.edu = emp["edu"].to_numpy()
         self.incumbent = placed & self.scope[np.maximum(self.cur, 0)]
         self.cur_abolished = self.incumbent & (self.hc[np.maximum(self.cur, 0)] == 0)
+        # Section 9: the listed (nip, position) pairs, for rule 4.9 (voluntary rounds).
+        self.voluntary = bool(rules.get("voluntary_moves", False))
+        self.listed: set[tuple[str, str]] = set()
+        if g.preferences is not None:
+            self.listed = set(zip(g.preferences["nip"], g.preferences["position"], strict=True))
         self.pairs: set[tuple[str, str]] = set()
         if g.assessments is not None:
             self.pairs = set(zip(g.assessments["nip"], g.assessments["position"], strict=True))
@@ -615,7 +620,7 @@ class _Ctx:
         return jpm
 
     def eligible(self, p: int, *, ignore_applicants: bool = False) -> np.ndarray:
-        """Move pairs (e, p) of every employee e: rules 4.1-4.8 of docs/model.md
+        """Move pairs (e, p) of every employee e: rules 4.1-4.9 of docs/model.md
         (:mod:`solver.rules`); ``ignore_applicants`` leaves rule 4.7 out."""
         r = self.g.rules
         lp = self.plevel[p]
@@ -633,6 +638,11 @@ class _Ctx:
                 True, np.array([(n, pid) in self.pairs for n in self.nip], dtype=bool))
         if self.min_fit > 0:
             m &= rule.rule_4_8_min_fit(self.fit(p), self.min_fit)
+        if self.voluntary:
+            pid = self.pid[p]
+            m &= rule.rule_4_9_voluntary_moves(
+                np.array([(n, pid) in self.listed for n in self.nip], dtype=bool),
+                self.cur_abolished)
         m &= self.cur != p
         return m
 
@@ -772,7 +782,7 @@ def ensure_feasible(g: Generated, rng: np.random.Generator, abolish: int = 0,
 
 
 def _eligible_one(ctx: _Ctx, e: int, p: int) -> bool:
-    """Whether the move pair (e, p) exists: rules 4.1-4.8 (:mod:`solver.rules`) on one
+    """Whether the move pair (e, p) exists: rules 4.1-4.9 (:mod:`solver.rules`) on one
     employee and one post (the caller excludes e's own post)."""
     r = ctx.g.rules
     lp = ctx.plevel[p]
@@ -788,6 +798,8 @@ def _eligible_one(ctx: _Ctx, e: int, p: int) -> bool:
         lambda: rule.rule_4_7_applicants_only(ctx.applicants[p],
                                               (ctx.nip[e], ctx.pid[p]) in ctx.pairs),
         lambda: ctx.min_fit <= 0 or rule.rule_4_8_min_fit(_fit_one(ctx, e, p), ctx.min_fit),
+        lambda: not ctx.voluntary or rule.rule_4_9_voluntary_moves(
+            (ctx.nip[e], ctx.pid[p]) in ctx.listed, ctx.cur_abolished[e]),
     )
     return all(bool(check()) for check in checks)
 
