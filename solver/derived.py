@@ -79,3 +79,18 @@ def jpm_band(value: int) -> str:
     if value >= 6800:
         return "MMS"
     return "KMS"
+
+
+def ikm_grade(hundredths: int) -> str:
+    """Service quality grade of an IKM in hundredths (PermenPANRB 14/2017, DOMAIN.md).
+
+    A (sangat baik) 88.31-100.00, B (baik) 76.61-88.30, C (kurang baik) 65.00-76.60,
+    D (tidak baik) 25.00-64.99.
+    """
+    if hundredths >= 8831:
+        return "A"
+    if hundredths >= 7661:
+        return "B"
+    if hundredths >= 6500:
+        return "C"
+    return "D"
