@@ -11,6 +11,7 @@ Layout::
     scenarios/penyetaraan/           position map after penyetaraan jabatan
     scenarios/promosi/               position map + open-selection results
     scenarios/restrukturisasi/       position map after a single-unit restructuring
+    scenarios/suara/                 career preferences and IKM per unit (section 9)
     scenarios/*.yaml                 the named what-if scenarios
 """
 
@@ -29,6 +30,7 @@ from solver.generate.engine import (
     Generated,
     _Ctx,
     _standards,
+    add_voice,
     build,
     dump_yaml,
     employees_table,
@@ -38,6 +40,7 @@ from solver.generate.engine import (
     write,
     write_csv,
 )
+from solver.generate.voice import VOICE_STREAM
 
 DEMO_SEED = 1
 BINJAI_SEED = 2027
@@ -291,7 +294,60 @@ def build_library(root: Path) -> list[Path]:
               "(MODEL.md section 4 rule 7), yet each must get at least one holder (section 5\n"
               "rule 4). The engine must answer INFEASIBLE (exit code 1) and name these posts."))
     out.append(root / "infeasible_seleksi_tanpa_pelamar.yaml")
+
+    out += voice_rounds(base, root)
     return out
+
+
+def voice_rounds(base: Generated, root: Path) -> list[Path]:
+    """Two rounds with the section 9 inputs (career preferences, IKM per unit).
+
+    Both read ``suara/preferences.csv`` and ``suara/units.csv``. The preferences come
+    from the generator's preference stream; in addition, for every vacant must-fill
+    post the feasibility witness's mover lists it (someone applied for it), so the
+    voluntary round stays feasible.
+    """
+    v = _variant(base)
+    witness = ensure_feasible(v, np.random.default_rng([BINJAI_SEED, VOICE_STREAM]))
+    assert (v.positions["must_fill"] == base.positions["must_fill"]).all()
+    must_fill = v.positions["must_fill"].to_numpy()
+    add_voice(v, must_list={e: p for e, p in witness.items() if must_fill[p]})
+    assert v.preferences is not None and v.units is not None
+    write_csv(v.preferences, root / "suara" / "preferences.csv")
+    write_csv(v.units, root / "suara" / "units.csv")
+    files = {"employees": "binjai/employees.csv", "positions": "binjai/positions.csv",
+             "preferences": "suara/preferences.csv", "units": "suara/units.csv"}
+    n_people = v.preferences["nip"].nunique()
+    n_low = sum(1 for ikm in v.units["ikm"] if float(ikm) < 76.61)
+
+    heard = _variant(v)
+    heard.name = "Rotasi pengawas dan administrator dengan preferensi karier dan IKM, Kota Binjai 2027"
+    heard.rules.update(VOICE_RULES)
+    heard.rules["min_fit_for_move"] = 6800  # as rotasi_lima_tahun.yaml, to compare with it
+    heard.weights["preference"] = VOICE_PREFERENCE_WEIGHT
+    _yaml(root, "rotasi_preferensi_ikm.yaml", heard, files, (
+        "The five-year rotation round of Kota Binjai (levels 3-4, all units) with the\n"
+        f"employees' voice and the public's (MODEL.md section 9): {n_people} people stated up to\n"
+        "five preferred posts (suara/preferences.csv; rank 1 is worth 5 points, each point\n"
+        f"weighs weights.preference = {VOICE_PREFERENCE_WEIGHT}), and every unit has its IKM (suara/units.csv);\n"
+        f"in the {n_low} units below 76.61 (grade C or D) competency fit counts\n"
+        f"low_ikm_fit_multiplier = {VOICE_RULES['low_ikm_fit_multiplier']} times. Other rules as rotasi_lima_tahun.yaml."))
+
+    volunteer = _variant(heard)
+    volunteer.name = "Mutasi atas permintaan sendiri, pengawas dan administrator Kota Binjai 2027"
+    volunteer.rules["voluntary_moves"] = True
+    volunteer.rules["min_fit_for_move"] = 0  # whoever asked may move, even below 68% JPM
+    _yaml(root, "mutasi_atas_permintaan_sendiri.yaml", volunteer, files, (
+        "Voluntary round (mutasi atas permintaan sendiri): the same people, posts,\n"
+        "preferences and IKM as rotasi_preferensi_ikm.yaml, with rules.voluntary_moves: nobody\n"
+        "moves to a post they did not list (MODEL.md section 4 rule 9); holders of abolished\n"
+        "posts must move and may go anywhere rules 1-8 allow. Every vacant must-fill post has\n"
+        "at least one applicant. min_fit_for_move is 0: whoever asked may move."))
+    return [root / "rotasi_preferensi_ikm.yaml", root / "mutasi_atas_permintaan_sendiri.yaml"]
+
+
+VOICE_RULES = {"low_ikm_fit_multiplier": 2}
+VOICE_PREFERENCE_WEIGHT = 600
 
 
 if __name__ == "__main__":  # pragma: no cover
