@@ -198,9 +198,33 @@ class Forbid(_Body):
     position: IdText
 
 
+class AddPreference(_Body):
+    """Section 9: the employee lists ``position`` at ``rank`` (replaces that pair's rank)."""
+
+    op: Literal["add_preference"]
+    nip: str
+    position: str
+    rank: int = Field(ge=1, le=5)
+
+
+class RemovePreference(_Body):
+    op: Literal["remove_preference"]
+    nip: str
+    position: str
+
+
+class SetIkm(_Body):
+    """Section 9: the unit's IKM (a decimal 25.00-100.00 as text, e.g. "76.61"); null
+    removes the unit's row."""
+
+    op: Literal["set_ikm"]
+    unit: str
+    ikm: str | None
+
+
 Edit = Annotated[
     SetHeadcount | AbolishPosition | AddPosition | RemoveEmployee | AddEmployee | SetRules
-    | SetWeights | SetScope | Lock | Forbid,
+    | SetWeights | SetScope | Lock | Forbid | AddPreference | RemovePreference | SetIkm,
     Field(discriminator="op"),
 ]
 

@@ -60,8 +60,12 @@ def invalid_text(message: str) -> HTTPException:
 
 
 def counts(scenario: Scenario) -> dict[str, int]:
-    return {"employees": len(scenario.employees), "positions": len(scenario.positions),
-            "assessments": len(scenario.assessments)}
+    out = {"employees": len(scenario.employees), "positions": len(scenario.positions),
+           "assessments": len(scenario.assessments)}
+    for role in ("preferences", "units"):  # section 9 tables, counted when given
+        if not getattr(scenario, role).empty:
+            out[role] = len(getattr(scenario, role))
+    return out
 
 
 def validate(files: list[StoredFile], settings: Settings) -> Scenario:

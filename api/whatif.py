@@ -16,7 +16,7 @@ import yaml
 
 from api.errors import capped
 from api.files import TABLE_ROLES, StoredFile, cell_text
-from api.schemas import Edit
+from api.schemas import AddPreference, Edit, RemovePreference, SetIkm
 from solver.io import TableLimits, TableSource, decode_yaml, is_xlsx, read_cells, read_config
 
 
@@ -78,6 +78,21 @@ class _Workspace:
             if role not in self.files:
                 return None
             self.tables[role] = read_table(self.files[role], self.limits)
+        return self.tables[role]
+
+    def table_or_new(self, role: str, columns: list[str]) -> pd.DataFrame:
+        """The table of ``role``, created empty (and named in the YAML) when absent."""
+        frame = self.table(role)
+        if frame is not None:
+            return frame
+        used = {f.path for f in self.files.values()}
+        path, counter = f"{role}.csv", 2
+        while path in used:
+            path, counter = f"{role}-{counter}.csv", counter + 1
+        self.files[role] = StoredFile(role, path, path, b"")
+        self.tables[role] = pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
+        self.config[role] = path
+        self.config_changed = True
         return self.tables[role]
 
     def result(self) -> list[StoredFile]:
@@ -160,12 +175,13 @@ def apply_edits(files: list[StoredFile], edits: list[Edit],
                 continue
             work.tables["employees"] = employees.drop(index=employees.index[rows]).reset_index(
                 drop=True)
-            assessments = work.table("assessments")
-            if assessments is not None:
-                drop = _nip_index(assessments, edit.nip)
-                if drop:
-                    work.tables["assessments"] = assessments.drop(
-                        index=assessments.index[drop]).reset_index(drop=True)
+            for role in ("assessments", "preferences"):
+                frame = work.table(role)
+                if frame is not None:
+                    drop = _nip_index(frame, edit.nip)
+                    if drop:
+                        work.tables[role] = frame.drop(
+                            index=frame.index[drop]).reset_index(drop=True)
             compact = edit.nip.replace(" ", "")
             for block in ("locks", "forbid"):
                 entries = work.config.get(block)
@@ -205,6 +221,64 @@ def apply_edits(files: list[StoredFile], edits: list[Edit],
             entries.append({"nip": edit.nip, "position": edit.position})
             work.config[block] = entries
             work.config_changed = True
+        elif isinstance(edit, AddPreference | RemovePreference):
+            _edit_preference(work, edit, where, errors)
+        elif isinstance(edit, SetIkm):
+            _edit_ikm(work, edit, where, errors)
     if errors:
         raise EditError(errors)
     return work.result()
+
+
+def _pair_rows(frame: pd.DataFrame, nip: str, position: str) -> list[int]:
+    column = _column(frame, "position")
+    rows = _nip_index(frame, nip)
+    if column is None:
+        return []
+    return [r for r in rows if str(frame[column].iat[r]).strip() == position.strip()]
+
+
+def _edit_preference(work: _Workspace, edit: AddPreference | RemovePreference, where: str,
+                     errors: list[str]) -> None:
+    """Section 9: add (or re-rank) or remove one (nip, position) preference row.
+
+    The loader validates the result (unknown NIP or post, a rank used twice), so an
+    edit that breaks a rule comes back as the loader's message naming the row.
+    """
+    if isinstance(edit, AddPreference):
+        frame = work.table_or_new("preferences", ["nip", "position", "rank"])
+        rows = _pair_rows(frame, edit.nip, edit.position)
+        if rows:
+            column = _column(frame, "rank") or "rank"
+            frame.loc[rows, column] = str(edit.rank)
+        else:
+            work.tables["preferences"] = _append_row(
+                frame, {"nip": edit.nip, "position": edit.position, "rank": edit.rank})
+        return
+    frame = work.table("preferences")
+    rows = _pair_rows(frame, edit.nip, edit.position) if frame is not None else []
+    if frame is None or not rows:
+        errors.append(f"{where}: the preferences table has no row for NIP {edit.nip!r} "
+                      f"and position {edit.position!r}")
+        return
+    work.tables["preferences"] = frame.drop(index=frame.index[rows]).reset_index(drop=True)
+
+
+def _edit_ikm(work: _Workspace, edit: SetIkm, where: str, errors: list[str]) -> None:
+    """Section 9: set (or, with ``ikm: null``, remove) one unit's IKM row."""
+    frame = work.table_or_new("units", ["unit", "ikm"]) if edit.ikm is not None \
+        else work.table("units")
+    column = _column(frame, "unit") if frame is not None else None
+    rows = ([] if frame is None or column is None else
+            list(np.flatnonzero(frame[column].str.strip() == edit.unit.strip())))
+    if edit.ikm is None:
+        if frame is None or not rows:
+            errors.append(f"{where}: the units table has no row for unit {edit.unit!r}")
+            return
+        work.tables["units"] = frame.drop(index=frame.index[rows]).reset_index(drop=True)
+        return
+    assert frame is not None
+    if rows:
+        frame.loc[rows, _column(frame, "ikm") or "ikm"] = edit.ikm.strip()
+    else:
+        work.tables["units"] = _append_row(frame, {"unit": edit.unit, "ikm": edit.ikm})

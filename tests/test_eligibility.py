@@ -214,8 +214,9 @@ def test_readme_worked_example(tmp_path):
     employees = [emp(1, current_level=3, **{"c.integritas": 4}),
                  emp(2, current_level=3, **{"c.integritas": 2})]
     positions = [pos("X", **comps), pos("Y", unit="V", **comps)]
-    units = _table(tmp_path, "units.csv", [{"unit": "U", "ikm": "90"}, {"unit": "V", "ikm": "70"}])
-    sc = scenario(tmp_path / "ikm", employees, positions, units="../units.csv",
+    units = _table(tmp_path / "ikm", "units.csv",
+                   [{"unit": "U", "ikm": "90"}, {"unit": "V", "ikm": "70"}])
+    sc = scenario(tmp_path / "ikm", employees, positions, units=units,
                   rules={"low_ikm_fit_multiplier": 2})
     assert solve(sc).plans[0].objective == 24400
     assert check_plan(sc, [(E1, "X"), (E2, "Y")]).objective == 19400

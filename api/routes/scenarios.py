@@ -133,7 +133,8 @@ async def _json_body(request: Request) -> tuple[Upload, dict[str, Upload]]:
 async def create_scenario(request: Request, session: SessionDep, settings: SettingsDep,
                           _: Planner) -> ScenarioCreated:
     """Upload a scenario: multipart files (``scenario`` YAML, ``employees``, ``positions``,
-    optional ``assessments``; CSV or XLSX) or one JSON body with the same content."""
+    optional ``assessments``, ``preferences``, ``units``; CSV or XLSX) or one JSON body
+    with the same content."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         yaml_upload, tables = await _multipart(request, settings.max_request_bytes)

@@ -146,8 +146,9 @@ def _pct(bp: int | None) -> str:
 
 
 def xlsx_document(doc: dict[str, Any], scenario: Scenario) -> bytes:
-    """``plans.xlsx``: sheets ``Rencana 1..N``, ``Daftar Pendek``, ``Lampiran SK``,
-    ``Suksesi`` and (with a plan) ``AKP`` and ``AKP per unit``, written by :func:`solver.tabular.xlsx_bytes` (user text is never a formula)."""
+    """``plans.xlsx``: sheets ``Rencana 1..N``, ``Daftar Pendek``, ``Suara & IKM`` (section 9,
+    when given), ``Lampiran SK``, ``Suksesi`` and (with a plan) ``AKP`` and ``AKP per unit``,
+    written by :func:`solver.tabular.xlsx_bytes` (user text is never a formula)."""
     names = _Names(scenario)
     sheets = []
     for plan in doc.get("plans", []):
@@ -178,6 +179,9 @@ def xlsx_document(doc: dict[str, Any], scenario: Scenario) -> bytes:
     sheets.append(Sheet("Daftar Pendek", ["Rencana", "Jabatan", "Nama jabatan", "Urutan", "NIP",
                                           "Nama", "Status", "Kehilangan objektif", "Daftar"],
                         short_rows))
+    voice = _voice_sheet(doc)
+    if voice is not None:
+        sheets.append(voice)
     annex = []
     plans = doc.get("plans", [])
     tmt = _tmt(scenario)
@@ -210,6 +214,35 @@ def talent_outputs(doc: dict[str, Any], scenario: Scenario, problem: Problem | N
                                      problem)
     training = training_plan(scenario, plans[0]["assignments"], rank=1) if plans else None
     return succession, training
+
+
+def _voice_sheet(doc: dict[str, Any]) -> Sheet | None:
+    """The "Suara & IKM" sheet: per plan the voice counts and the per-unit IKM and JPM
+    (only when the scenario has a preferences or units table)."""
+    plans = [p for p in doc.get("plans", []) if "units" in p or "voice" in p]
+    if not plans:
+        return None
+    rows: list[list[Any]] = []
+    for plan in plans:
+        voice = plan.get("voice")
+        if voice:
+            for k in ("1", "2", "3", "4", "5"):
+                rows.append([plan["rank"], f"Pindah ke pilihan ke-{k}", None, None,
+                             voice["movers_by_choice"][k], None, None])
+            for key, label in (("moved_without_asking", "Pindah tanpa mengajukan"),
+                               ("had_to_move", "di antaranya wajib pindah"),
+                               ("stayed_by_own_wish", "Tetap atas keinginan sendiri"),
+                               ("stayed_though_asked_to_move", "Mengajukan pindah, tetap")):
+                rows.append([plan["rank"], label, None, None, voice[key], None, None])
+        if plan.get("stability"):
+            rows.append([plan["rank"], "Pasangan sama-sama diuntungkan (informasi)", None,
+                         None, plan["stability"]["count"], None, None])
+        for u in plan.get("units", []):
+            rows.append([plan["rank"], u["unit"], u["ikm"], u["grade"], u["fit_multiplier"],
+                         u["jpm_before"], u["jpm_after"]])
+    return Sheet("Suara & IKM", ["Rencana", "Butir / unit", "IKM", "Mutu",
+                                 "Jumlah / pengali fit", "JPM sebelum (bp)",
+                                 "JPM sesudah (bp)"], rows)
 
 
 # --------------------------------------------------------------------------- charts
@@ -484,6 +517,7 @@ def _plan_view(plan: dict[str, Any], scenario: Scenario, problem: Problem, names
         "box_svg": nine_box_chart(promotees, f"9-box promosi, rencana {rank}"),
         "turnover_svg": turnover_chart(turnover_rows(plan, problem),
                                        f"turnover per unit, rencana {rank}"),
+        **_voice_view(plan, names),
     }
 
 
@@ -527,6 +561,29 @@ def _talent_view(doc: dict[str, Any], scenario: Scenario, problem: Problem,
             "svg": training_chart(training["courses"], "kebutuhan pelatihan, rencana 1"),
         }
     return view
+
+
+IKM_GRADE_LABELS = {"A": "A (sangat baik)", "B": "B (baik)", "C": "C (kurang baik)",
+                    "D": "D (tidak baik)"}
+STABILITY_ROWS = 200  # the page lists this many pairs; plans.json has them all
+
+
+def _voice_view(plan: dict[str, Any], names: _Names) -> dict[str, Any]:
+    """Section 9 blocks of a plan (absent unless the scenario has its tables)."""
+    units = [{**u, "grade_label": IKM_GRADE_LABELS.get(u["grade"] or "", "—"),
+              "ikm": u["ikm"] or "—", "before": _pct(u["jpm_before"]),
+              "after": _pct(u["jpm_after"])} for u in plan.get("units", [])]
+    stability = plan.get("stability")
+    pairs = []
+    if stability:
+        for q in stability["pairs"][:STABILITY_ROWS]:
+            pairs.append({**q, "name": names.name.get(q["nip"], ""),
+                          "post": names.post(q["position"]),
+                          "placed": names.post(q["placed_in"]) if q["placed_in"] else "—",
+                          "displaced": (names.name.get(q["displaces"], q["displaces"])
+                                        if q["displaces"] else "kursi kosong")})
+    return {"voice": plan.get("voice"), "units": units, "stability": stability,
+            "stability_rows": pairs}
 
 
 TEMPLATE = """<!DOCTYPE html>
@@ -575,7 +632,15 @@ tr.risk td{background:#fdecea}li.ready{color:#1e8449}
 {% if p.diff.elsewhere %}<table class="diff-table"><tr><th>NIP</th><th>Rencana {{ p.diff.vs_rank }}</th><th>Rencana {{ p.rank }}</th></tr>
 {% for d in p.diff.elsewhere %}<tr><td>{{ d.nip }}</td><td>{{ d.in_a }}</td><td>{{ d.in_b }}</td></tr>{% endfor %}</table>{% endif %}
 {% endif %}
-<h3>Daftar pendek (3 nama per jabatan)</h3>
+{% if p.voice or p.units %}<h3>Suara pegawai dan kepuasan masyarakat</h3>
+{% if p.voice %}<table class="voice"><tr><th>Pindah ke pilihan ke-1</th><th>ke-2</th><th>ke-3</th><th>ke-4</th><th>ke-5</th><th>Pindah tanpa mengajukan</th><th>di antaranya wajib pindah</th><th>Tetap atas keinginan sendiri</th><th>Mengajukan pindah, tetap</th></tr>
+<tr>{% for k in ["1", "2", "3", "4", "5"] %}<td class="num">{{ p.voice.movers_by_choice[k] }}</td>{% endfor %}<td class="num">{{ p.voice.moved_without_asking }}</td><td class="num">{{ p.voice.had_to_move }}</td><td class="num">{{ p.voice.stayed_by_own_wish }}</td><td class="num">{{ p.voice.stayed_though_asked_to_move }}</td></tr></table>{% endif %}
+{% if p.units %}<table class="units"><tr><th>Unit</th><th>IKM</th><th>Mutu pelayanan</th><th>Pengali fit</th><th>Rata-rata JPM sebelum</th><th>sesudah</th></tr>
+{% for u in p.units %}<tr data-unit="{{ u.unit }}"><td>{{ u.unit }}</td><td class="num">{{ u.ikm }}</td><td>{{ u.grade_label }}</td><td class="num">{{ u.fit_multiplier }}</td><td class="num">{{ u.before }} ({{ u.holders_before }})</td><td class="num">{{ u.after }} ({{ u.holders_after }})</td></tr>{% endfor %}</table>{% endif %}
+{% if p.stability %}<p id="stability-{{ p.rank }}">Pasangan pegawai–jabatan yang sama-sama diuntungkan bila ditukar (informasi, bukan bagian objektif; batas turnover unit dan wajib-isi tidak diperiksa): <strong>{{ p.stability.count }}</strong>.</p>
+{% if p.stability_rows %}<details><summary>Daftar pasangan{% if p.stability.count > p.stability_rows|length %} ({{ p.stability_rows|length }} pertama dari {{ p.stability.count }}; semuanya di plans.json){% endif %}</summary><table class="stability"><tr><th>NIP</th><th>Nama</th><th>Jabatan yang diminta</th><th>Pilihan ke-</th><th>Ditempatkan di</th><th>Menggeser</th></tr>
+{% for q in p.stability_rows %}<tr data-nip="{{ q.nip }}"><td>{{ q.nip }}</td><td>{{ q.name }}</td><td>{{ q.post }}</td><td class="num">{{ q.rank }}</td><td>{{ q.placed }}</td><td>{{ q.displaced }}</td></tr>{% endfor %}</table></details>{% endif %}{% endif %}
+{% endif %}<h3>Daftar pendek (3 nama per jabatan)</h3>
 {% if p.shortlists_pending %}<p class="warn">Daftar pendek sedang dihitung; berkas ini diperbarui setelah selesai.</p>
 {% elif not p.shortlists %}<p class="small">Tidak ada jabatan yang diisi dengan mutasi, atau daftar pendek tidak dihitung.</p>{% endif %}
 {% if p.shortlists and not p.shortlists_complete and not p.shortlists_pending %}<p class="warn">Sebagian daftar pendek belum lengkap (batas waktu habis atau rencana belum terbukti optimal); tidak ada angka perkiraan yang ditampilkan.</p>{% endif %}

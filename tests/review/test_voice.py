@@ -145,3 +145,52 @@ def test_without_tables_the_document_is_unchanged(tmp_path):
 def test_ikm_grades_at_the_interval_edges():
     assert [ikm_grade(v) for v in (10000, 8831, 8830, 7661, 7660, 6500, 6499, 2500)] == \
         ["A", "A", "B", "B", "C", "C", "D", "D"]
+
+
+def test_shortlists_in_a_voluntary_round_name_only_applicants(tmp_path):
+    """Shortlists re-solve the same model, so rule 4.9 holds for every name: the vacant
+    must-fill post G was asked for by e1 (holds A) and e5 (unplaced); e2 and e3 did not."""
+    from solver.result import SolveParams
+    from solver.review.shortlist import shortlists
+    from solver.solve import solve
+
+    employees = [emp(k, current_position=p, position_since="2023-01-01")
+                 for k, p in ((1, "A"), (2, "B"), (3, "C"))] + [emp(5, current_level=3)]
+    positions = [pos("A"), pos("B"), pos("C"), pos("G", must_fill=True)]
+    prefs = _table(tmp_path, "preferences.csv", [{"nip": E[1], "position": "G", "rank": 1},
+                                                  {"nip": E[5], "position": "G", "rank": 2}])
+    sc = scenario(tmp_path, employees, positions, preferences=prefs,
+                  rules={"voluntary_moves": True, "max_unit_turnover": 1},
+                  weights={"preference": 100})
+    result = solve(sc, SolveParams(plans=1))
+    # e5 -> G: 10000 - 300 + 5000 + 100*4 = 15100, and e1 keeps A (15000);
+    # e1 -> G instead scores 15200 but leaves A empty (nobody else asked for A): -14900
+    assert result.status == "OPTIMAL"
+    assert result.plans[0].objective == 15100 + 3 * 15000 - 4 * 5000
+    (entry,) = shortlists(sc, result, max_names=3, time_limit=30)[1]
+    assert entry["position"] == "G" and entry["complete"]
+    assert [n["nip"] for n in entry["names"]] == [E[5], E[1]]  # only the two applicants
+    assert entry["names"][1]["objective_loss"] == 15100 + 15000 - 15200
+
+
+def test_committee_packet_shows_voice_only_when_given(tmp_path):
+    from openpyxl import load_workbook
+
+    from solver.result import SolveParams
+    from solver.review.packet import render_html, xlsx_document
+    from solver.solve import solve
+
+    for with_tables in (True, False):
+        sc = _round(tmp_path / str(with_tables), with_tables=with_tables)
+        problem = build_problem(sc)
+        result = solve(sc, SolveParams(plans=1))
+        doc = plans_document(result, sc, problem=problem)
+        page = render_html(doc, sc, problem)
+        (tmp_path / f"{with_tables}.xlsx").write_bytes(xlsx_document(doc, sc))
+        sheets = load_workbook(tmp_path / f"{with_tables}.xlsx").sheetnames
+        if with_tables:
+            assert "Suara pegawai dan kepuasan masyarakat" in page
+            assert '<tr data-unit="V"><td>V</td><td class="num">70.00</td><td>C (kurang baik)</td>' in page
+            assert 'id="stability-1"' in page and "Suara & IKM" in sheets
+        else:
+            assert "Suara pegawai" not in page and "Suara & IKM" not in sheets
