@@ -88,11 +88,9 @@ def plans_document(result: Result, scenario: Scenario | None = None,
         }
     if scenario is not None:
         from solver.review.explain import explain_plans
-        from solver.review.voice import attach_voice
 
         problem = problem if problem is not None else build_problem(scenario)
         explain_plans(doc, scenario, problem)
-        attach_voice(doc, scenario, problem)
         if shortlist_time > 0 and result.plans:
             from solver.review.shortlist import attach_shortlists, shortlists
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from solver.derived import jpm_band
 from solver.eligibility import Problem
+from solver.review.voice import attach_voice
 from solver.scenario import Scenario
 
 REASON_CODES = ("stays", "rotation_due", "promotion", "abolished_post", "locked",
@@ -162,7 +163,8 @@ def explain_plans(doc: dict[str, Any], scenario: Scenario, problem: Problem) -> 
 
     Adds ``jpm``, ``band``, ``mapping``, ``fit``, ``fit_source``, ``score``, ``gaps``,
     ``training`` and ``reasons`` to each assignment (existing fields untouched), and
-    to every plan after the first a ``diff`` against plan 1 (:func:`plan_diff`).
+    to every plan after the first a ``diff`` against plan 1 (:func:`plan_diff`), and the
+    section 9 fields of :func:`solver.review.voice.attach_voice`.
     Mutates and returns ``doc``. Deterministic: depends only on the document and the
     scenario.
     """
@@ -173,7 +175,9 @@ def explain_plans(doc: dict[str, Any], scenario: Scenario, problem: Problem) -> 
             assignment.update(explain_assignment(assignment, look))
     for plan in plans[1:]:
         plan["diff"] = plan_diff(plans[0], plan)
-    return doc
+    # Section 9 (preference_rank, voice, units, stability): only when the scenario has
+    # a preferences or units table, so every other document keeps its bytes.
+    return attach_voice(doc, scenario, problem)
 
 
 def _placements(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -31,7 +31,6 @@ number is recomputed from the scenario, so the committee can check it by hand.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -63,7 +62,7 @@ def voice_summary(plan: dict[str, Any], problem: Problem,
                   ranks: dict[tuple[str, str], int]) -> dict[str, Any]:
     """The per-plan counts of the ``voice`` block (see the module docstring)."""
     listers = {nip for nip, _ in ranks}
-    must_move = _must_move(problem)
+    must_move = {str(n) for n in problem.nips[problem.must_move]}
     by_choice: Counter[int] = Counter()
     unasked = forced = own_wish = stayed_asked = 0
     for a in plan["assignments"]:
@@ -88,13 +87,6 @@ def voice_summary(plan: dict[str, Any], problem: Problem,
     }
 
 
-def _must_move(problem: Problem) -> set[str]:
-    """NIPs of incumbents with no stay pair (rule 4.9 lets them go anywhere)."""
-    has_stay = np.zeros(problem.n_employees, dtype=bool)
-    has_stay[problem.pairs.emp[problem.pairs.stay]] = True
-    return {str(n) for n in problem.nips[problem.incumbent & ~has_stay]}
-
-
 def _mean(values: list[int]) -> int | None:
     return sum(values) // len(values) if values else None
 
@@ -107,7 +99,6 @@ def unit_report(plan: dict[str, Any], scenario: Scenario, problem: Problem) -> l
     p_comp = pos[comps].to_numpy(dtype=np.int64) if comps else np.zeros((len(pos), 0), np.int64)
     units = problem.units
     ikm = dict(zip(scenario.units["unit"], scenario.units["ikm_hundredths"], strict=True))
-    rules = scenario.rules
 
     before: dict[str, list[int]] = defaultdict(list)
     inc = np.flatnonzero(problem.incumbent)
@@ -128,8 +119,7 @@ def unit_report(plan: dict[str, Any], scenario: Scenario, problem: Problem) -> l
             "unit": unit,
             "ikm": None if value is None else f"{int(value) // 100}.{int(value) % 100:02d}",
             "grade": None if value is None else ikm_grade(int(value)),
-            "fit_multiplier": (rules.low_ikm_fit_multiplier if value is not None
-                               and Fraction(int(value), 100) < rules.low_ikm_below else 1),
+            "fit_multiplier": int(problem.fit_multiplier[units == unit][0]),
             "jpm_before": _mean(before.get(unit, [])),
             "holders_before": len(before.get(unit, [])),
             "jpm_after": _mean(after.get(unit, [])),
