@@ -129,3 +129,28 @@ def test_progress_reports_each_post_once(tmp_path):
                                                                    e["complete"])))
     expected = [(rank, e["position"], e["complete"]) for rank, es in lists.items() for e in es]
     assert seen == expected and len(seen) == module.moved_posts(result)
+
+
+@pytest.mark.parametrize("seed", (5, 11))
+def test_short_arc_search_falls_back_to_all_arcs(tmp_path, monkeypatch, seed):
+    """With no short arcs at all every post needs the all-arcs search; the shortlists
+    are the same and still match HiGHS."""
+    from solver.review import pricing
+
+    sc = load_scenario(random_scenario(seed, tmp_path))
+    sc = sc.replace(plans=dataclasses.replace(sc.plans, count=2, min_difference=2))
+    result = solve(sc, PARAMS)
+    default = module.shortlists(sc, result, PARAMS, time_limit=60)
+    monkeypatch.setattr(pricing, "SHORT_ARC", -1)
+    calls: list[bool] = []
+    real = pricing.PlanPricer.candidates
+
+    def counted(self, post, pairs_into, full=False):
+        calls.append(full)
+        return real(self, post, pairs_into, full=full)
+
+    monkeypatch.setattr(pricing.PlanPricer, "candidates", counted)
+    fallback = module.shortlists(sc, result, PARAMS, time_limit=60)
+    assert True in calls
+    assert fallback == default
+    _check_against_reference(sc, result, fallback)
