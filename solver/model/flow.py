@@ -26,7 +26,7 @@ is an exact integer in float64.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -233,17 +233,19 @@ def row_duals(core: Core, d: np.ndarray, blocks: Sequence[RowBlock],
     return np.concatenate(values) if values else np.zeros(0)
 
 
-def core_bound(problem: Problem, blocks: Sequence[RowBlock]) -> LpBound | None:
+def core_bound(problem: Problem, blocks: Sequence[RowBlock],
+               accept: Callable[[np.ndarray], bool] | None = None) -> LpBound | None:
     """The core's optimal plan as an :class:`LpBound` (``x`` the plan) with the
     Lagrangian bound recomputed from the potentials' row duals (side rows at 0), or
-    None when the core cannot say (no feasible flow: the LP decides)."""
+    None when the core cannot say (no feasible flow: the LP decides) or ``accept``
+    rejects the core's plan (then the potentials are not computed at all)."""
     start = time.perf_counter()
     core = core_network(problem)
     if core is None:
         return None
     cost = problem.pairs.score
     chosen = solve_core(core, cost)
-    if chosen is None:
+    if chosen is None or (accept is not None and not accept(chosen)):
         return None
     d = potentials(residual(core, cost, chosen))
     if d is None:

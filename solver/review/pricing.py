@@ -102,10 +102,14 @@ class PlanPricer:
     """Prices the candidates of every post of one ranked plan (module docstring)."""
 
     def __init__(self, problem: Problem, rows: Sequence[RowBlock], chosen: np.ndarray,
-                 objective: int, duals: Callable[[], np.ndarray | None]):
+                 objective: int, duals: Callable[[], np.ndarray | None],
+                 core_optimum: Callable[[], int | None] | None = None):
         """``rows``: the plan's model ``R``; ``chosen``: the plan's pairs; ``objective``:
         its proven optimum ``z``; ``duals``: called only when needed, returns the LP
-        duals of ``R`` (one per row) or None."""
+        duals of ``R`` (one per row) or None; ``core_optimum``: the core's optimum with
+        the plain scores (:func:`core_optimum`), when known: a plan below it is not
+        optimal for the core, so no potentials are searched for it (a negative cycle
+        costs Bellman-Ford all its rounds)."""
         self.problem = problem
         self.objective = objective
         self.plan = np.asarray(chosen, dtype=np.int64)
@@ -125,18 +129,22 @@ class PlanPricer:
         self.plan_activity = np.asarray(self.side @ self._indicator(chosen)).ravel()
         # First without multipliers: enough whenever the plan is optimal for the core.
         y = np.zeros(int(side.sum()), dtype=np.int64)
-        base = self._try_base(chosen, 1, y)
+        best = core_optimum() if core_optimum is not None else None
+        base = self._try_base(chosen, 1, y) if best is None or objective >= best else None
         if base is None:
+            # The side rows priced by the LP duals; the base is the plan when it is
+            # optimal for those costs (same value as the core's optimum), else that optimum.
             self.scale, y = _side_multipliers(duals(), side)
-            base = self._try_base(chosen, self.scale, y)
+            cost = self._cost(self.scale, y)
+            flow = solve_core(self.core, cost)
+            if flow is None:
+                return
+            if int(cost[self.plan].sum()) == int(cost[flow].sum()):
+                base = self._try_base(chosen, self.scale, y)
             if base is None:
-                cost = self._cost(self.scale, y)
-                flow = solve_core(self.core, cost)
-                if flow is None:
-                    return
                 base = self._try_base(flow, self.scale, y)
-                if base is None:
-                    return
+            if base is None:
+                return
         self.base, self.cost, self.graph = base
         self.multipliers = y
         used = np.zeros(len(pairs), dtype=bool)
@@ -353,3 +361,11 @@ def lock_bound(problem: Problem, rows: Sequence[RowBlock], pair: int) -> LpBound
     lock[pair] = True
     locked = dataclasses.replace(problem, pairs=dataclasses.replace(problem.pairs, lock=lock))
     return core_bound(locked, rows)
+
+
+def core_optimum(problem: Problem) -> int | None:
+    """The core's optimum with the plain scores (objective units, constant included),
+    or None when the core has no plan."""
+    core = core_network(problem)
+    plan = None if core is None else solve_core(core, problem.pairs.score)
+    return None if plan is None else int(problem.pairs.score[plan].sum()) + problem.constant

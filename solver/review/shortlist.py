@@ -64,7 +64,7 @@ from solver.model.cpsat import CpOutcome, solve_cpsat
 from solver.model.lp import LpBound, lp_bound
 from solver.result import Result, SolveParams
 from solver.review.explain import pair_index
-from solver.review.pricing import Candidate, PlanPricer, lock_bound, rank_post
+from solver.review.pricing import Candidate, PlanPricer, core_optimum, lock_bound, rank_post
 from solver.scenario import Scenario
 from solver.solve import rows_hold
 
@@ -260,6 +260,13 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
     stats.update({"certified": 0, "global": 0, "near_s": 0.0, "priced_posts": 0,
                   "near_certified": 0, "core_certified": 0})
 
+    known: list[int | None] = []
+
+    def plain_core_optimum() -> int | None:  # once for all plans
+        if not known:
+            known.append(core_optimum(problem))
+        return known[0]
+
     def left() -> float:
         if params.stop is not None and params.stop.is_set():
             return 0.0  # stopped: what is missing is marked as for a spent budget
@@ -285,7 +292,8 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
 
         if fast_path and plan.optimal and holders and left() > 0.05:
             pricer = PlanPricer(problem, rows, chosen, plan.objective,
-                                duals=lambda: lp_of_plan().duals)
+                                duals=lambda: lp_of_plan().duals,
+                                core_optimum=plain_core_optimum)
             if not pricer.ready:
                 pricer = None
         local: _Neighbourhood | None = None
