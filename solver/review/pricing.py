@@ -50,7 +50,7 @@ from solver.model.flow import (
     residual,
     solve_core,
 )
-from solver.model.lp import LpBound, row_matrix
+from solver.model.lp import LpBound, LpState, row_matrix
 
 CORE_FAMILIES = ("incumbent", "candidate", "headcount")
 # Multipliers are scaled by the smallest of these that makes them integral (to 1e-9);
@@ -114,6 +114,7 @@ class PlanPricer:
         self.objective = objective
         self.plan = np.asarray(chosen, dtype=np.int64)
         self.neighbourhood: object = None  # a searcher the caller may attach
+        self.lp_state: LpState | None = None  # the plan's warm LP, when the caller keeps one
         self._short: sparse.csr_matrix | None = None
         self._index: dict[str, int] | None = None
         self.core: Core | None = core_network(problem)

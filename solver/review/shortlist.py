@@ -61,7 +61,7 @@ from ortools.sat.python import cp_model
 from solver.eligibility import Problem, build_problem
 from solver.model.constraints import INF, RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
-from solver.model.lp import LpBound, lp_bound
+from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
 from solver.result import Result, SolveParams
 from solver.review.explain import pair_index
 from solver.review.pricing import Candidate, PlanPricer, core_optimum, lock_bound, rank_post
@@ -89,7 +89,11 @@ def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | Non
     Lagrangian bound of ``rows`` already at hand (else the LP relaxation is solved).
     """
     start = time.perf_counter()
-    lp = lp if lp is not None else lp_bound(problem, rows)
+    if lp is None:
+        try:
+            lp = lp_bound(problem, rows, time_limit=time_limit)
+        except LpTimeout:
+            return CpOutcome("UNKNOWN", None, None, None, time.perf_counter() - start)
     if not lp.feasible:
         return CpOutcome("INFEASIBLE", None, None, None, time.perf_counter() - start)
     margin = 1e-6 * (1.0 + abs(lp.bound))
@@ -283,11 +287,13 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
         entries: list[dict[str, Any]] = []
         pricer: PlanPricer | None = None
         plan_lp: list[LpBound] = []
+        # One warm LP per plan: its lock re-solves start from the plan's basis.
+        state = LpState()
 
-        def lp_of_plan(rows: list[RowBlock] = rows, plan_lp: list[LpBound] = plan_lp
-                       ) -> LpBound:
+        def lp_of_plan(rows: list[RowBlock] = rows, plan_lp: list[LpBound] = plan_lp,
+                       state: LpState = state) -> LpBound:
             if not plan_lp:
-                plan_lp.append(lp_bound(problem, rows))
+                plan_lp.append(lp_bound(problem, rows, state=state))
             return plan_lp[0]
 
         if fast_path and plan.optimal and holders and left() > 0.05:
@@ -296,6 +302,8 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
                                 core_optimum=plain_core_optimum)
             if not pricer.ready:
                 pricer = None
+            else:
+                pricer.lp_state = state
         local: _Neighbourhood | None = None
         if pricer is None and fast_path and plan.optimal and holders and left() > 0.05:
             if lp_of_plan().feasible:
@@ -365,9 +373,11 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
                 == candidate.upper:
             stats["near_certified"] += 1
             return "OPTIMAL", candidate.upper
-        # The core with the lock: its own optimum may already meet every row; else
-        # its bound prunes the exact solve when it is as tight as the pricing's.
-        core = lock_bound(problem, [*rows, row], candidate.pair)
+        # Where no side row is priced in, the core with the lock: its own optimum may
+        # already meet every row; else its bound prunes the exact solve when it is as
+        # tight as the pricing's. Otherwise the plan's LP, warm, with the lock row.
+        core = lock_bound(problem, [*rows, row], candidate.pair) \
+            if not pricer.multipliers.any() else None
         if core is not None and core.x is not None:
             plan = np.flatnonzero(core.x > 0.5)
             value = int(pairs.score[plan].sum()) + problem.constant
@@ -380,6 +390,13 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
         budget = left()
         if budget <= 0.05:
             return "UNKNOWN", None
+        if core is None:
+            try:
+                core = lp_bound(problem, [*rows, row], time_limit=budget,
+                                state=pricer.lp_state)
+            except LpTimeout:
+                return "UNKNOWN", None
+            budget = left()
         outcome = exact_optimum(problem, [*rows, row], chosen, budget, params.workers,
                                 params.seed, lp=core)
         stats["global"] += 1
