@@ -75,6 +75,9 @@ class Result:
     infeasibility: list[str] = field(default_factory=list)
     runtime: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
+    # The engine's own LP relaxation (a solver.model.lp.LpState) when it solved one: the
+    # shortlists re-solve warm from it. Not part of the result's content (never written).
+    lp_state: Any = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         lines = [f"{self.scenario}: {self.status}, {len(self.plans)} plan(s), {self.runtime:.2f} s"]

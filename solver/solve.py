@@ -129,7 +129,9 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
                    "raise --time-limit."]
     stats.update(engine.stats)
     return Result(scenario=scenario.name, status=status, plans=plans, infeasibility=reasons,
-                  runtime=round(clock.elapsed(), 3), stats=stats)
+                  runtime=round(clock.elapsed(), 3), stats=stats,
+                  lp_state=engine.own_state if engine.own_state is not None and
+                  engine.own_state.warm else None)
 
 
 def _plan(problem: Problem, rank: int, outcome: CpOutcome, bound: int, proven: bool) -> Plan:
@@ -164,6 +166,7 @@ class _Engine:
         self.threshold = INITIAL_THRESHOLD
         self.hint = self._initial_hint()
         self.all_pairs = np.arange(len(problem.pairs))
+        self.own_state: LpState | None = None  # the LP solved here (not a shared warm one)
 
     def _initial_hint(self) -> np.ndarray | None:
         if not self.params.hint:
@@ -178,7 +181,9 @@ class _Engine:
                 return lp_bound(self.problem, self.blocks, time_limit=time_limit, state=state)
             finally:
                 state.lock.release()
-        return lp_bound(self.problem, self.blocks, time_limit=time_limit)
+        self.own_state = LpState()
+        return lp_bound(self.problem, self.blocks, time_limit=time_limit,
+                        state=self.own_state)
 
     def use_lp(self) -> None:
         if self._use_core():

@@ -265,6 +265,9 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
                   "near_certified": 0, "core_certified": 0})
 
     known: list[int | None] = []
+    # One LP kept warm for every plan's model and every re-solve with a lock, starting
+    # from the engine's own LP when it solved one (then plan 1's LP costs no pivots).
+    state = result.lp_state if isinstance(result.lp_state, LpState) else LpState()
 
     def plain_core_optimum() -> int | None:  # once for all plans
         if not known:
@@ -287,8 +290,6 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
         entries: list[dict[str, Any]] = []
         pricer: PlanPricer | None = None
         plan_lp: list[LpBound] = []
-        # One warm LP per plan: its lock re-solves start from the plan's basis.
-        state = LpState()
 
         def lp_of_plan(rows: list[RowBlock] = rows, plan_lp: list[LpBound] = plan_lp,
                        state: LpState = state) -> LpBound:
@@ -367,7 +368,7 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
         tic = time.perf_counter()
         found = near(pricer).reach([*rows, row], np.array([candidate.pair]), p,
                                    candidate.upper, min(budget, NEIGHBOURHOOD_SECONDS),
-                                   params.seed)
+                                   params.seed) if not pricer.multipliers.any() else None
         stats["near_s"] += time.perf_counter() - tic
         if found is not None and int(pairs.score[found].sum()) + problem.constant \
                 == candidate.upper:
