@@ -186,7 +186,10 @@ class _Engine:
                         state=self.own_state)
 
     def use_lp(self) -> None:
-        if self._use_core():
+        # A what-if with a kept LP re-optimises in a few pivots (faster than the core's
+        # flow solve at city scale); otherwise the core first.
+        warm = self.warm is not None and self.warm.warm
+        if not warm and self._use_core():
             return
         try:
             self.lp = self._lp_bound(self.clock.left())
