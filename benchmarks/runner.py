@@ -585,19 +585,22 @@ def write_readme(path: Path, rows: list[dict[str, Any]], info: dict[str, str],
         f"SciPy {info['scipy']}, NumPy {info['numpy']}",
         f"- {info['os']}",
         "- The machine was shared with other sessions while measuring: the 1-minute load "
-        "average before/after each instance is in the CSV (`load_before`, `load_after`).",
+        "average before/after each instance is in the Instances table (on 2 cores, a load "
+        "of 11 means every process got a fraction of a core; times are then several times "
+        "those of an idle machine).",
         "",
         "## Instances",
         "",
         "| instance | measured at | description | employees | positions | in-scope posts | "
-        "in-scope seats | pairs | time limit s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "in-scope seats | pairs | time limit s | load before / after |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['instance']} | {r['measured_at']} | {r['description']} | "
                      f"{_f(r['employees'], '{:,.0f}')} | {_f(r['positions'], '{:,.0f}')} | "
                      f"{_f(r['seat_posts'], '{:,.0f}')} | {_f(r['seats'], '{:,.0f}')} | "
-                     f"{_f(r['pairs'], '{:,.0f}')} | {r['time_limit_s']} |")
+                     f"{_f(r['pairs'], '{:,.0f}')} | {r['time_limit_s']} | "
+                     f"{r.get('load_before') or '—'} / {r.get('load_after') or '—'} |")
     lines += [
         "",
         "Not run: " + (", ".join(missing) if missing else "nothing") + ".",

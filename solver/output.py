@@ -128,7 +128,8 @@ def plans_csv(result: Result, scenario: Scenario) -> str:
                     rows)
 
 
-# While shortlists run, plans.json is rewritten with those done at most this often.
+# While shortlists run, plans.json is rewritten with those done at most this often (and
+# at most a fifth of the time).
 SHORTLIST_WRITE_S = 2.0
 
 
@@ -175,18 +176,24 @@ def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
     if pending:
         from solver.review.shortlist import shortlists_into
 
-        last = [0.0]
+        last = [0.0, 0.0]  # when plans.json was last written, how long that took
 
         def on_update(done: int, total: int) -> None:
             if on_shortlist is not None:
                 on_shortlist(done, total)
-            if time.perf_counter() - last[0] >= SHORTLIST_WRITE_S:
+            # A big document (city scale) takes seconds to write: at most a fifth of the
+            # time goes to rewriting it.
+            if time.perf_counter() - last[0] >= max(SHORTLIST_WRITE_S, 4 * last[1]):
+                tic = time.perf_counter()
                 write_json()
                 last[0] = time.perf_counter()
+                last[1] = last[0] - tic
 
         def first_write(done: int, total: int) -> None:
             if done == 0:  # before the first shortlist: the plans, shortlists pending
+                tic = time.perf_counter()
                 write_json()
+                last[1] = time.perf_counter() - tic
                 write_tables()
                 write_packet()
                 last[0] = time.perf_counter()
