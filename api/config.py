@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     # Scenarios whose LP relaxation stays in memory for warm what-ifs (least recently
     # used dropped; about 280 MB each for the Kota Medan benchmark round). 0 disables them.
     lp_cache_size: int = Field(default=2, ge=0, le=64)
+    # The durable job queue (api.queue): how many times a job is started before it
+    # fails (a server that dies mid-solve, e.g. killed or out of memory, costs one),
+    # the seconds a running job's claim lasts without renewal before another server
+    # takes the job over (renewed every quarter of it), and the seconds an idle
+    # solver thread waits before it looks at the queue again (jobs queued through
+    # this process wake it at once).
+    job_max_attempts: int = Field(default=3, ge=1, le=100)
+    job_lease_seconds: float = Field(default=60.0, ge=1)
+    job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     # Seconds between progress writes to the store while a job runs.
     progress_interval: float = Field(default=1.0, ge=0)
     # Workspace (api.web): minutes a browser session lasts after signing in, and

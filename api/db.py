@@ -98,6 +98,11 @@ class Job(Base):
     cancel_requested: Mapped[bool] = mapped_column(default=False)
     # The token that started the job: only it (or an admin) may cancel the job.
     owner_token_id: Mapped[int | None] = mapped_column(Integer)
+    # The durable queue (api.queue): how often the job was started, by which runner
+    # it is running, and that runner's last renewal of its lease.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -131,7 +136,8 @@ def make_engine(url: str) -> Engine:
 
 # Columns added after the first release: a store created before them gains them on
 # start-up (create_all adds missing tables, never missing columns).
-_ADDED_COLUMNS = (("tokens", "expires_at"), ("jobs", "owner_token_id"))
+_ADDED_COLUMNS = (("tokens", "expires_at"), ("jobs", "owner_token_id"), ("jobs", "attempts"),
+                  ("jobs", "claimed_by"), ("jobs", "heartbeat_at"))
 
 
 def init_db(engine: Engine) -> None:
@@ -141,7 +147,10 @@ def init_db(engine: Engine) -> None:
     with engine.begin() as connection:
         for table, name in _ADDED_COLUMNS:
             if name not in {c["name"] for c in inspector.get_columns(table)}:
-                kind = Base.metadata.tables[table].c[name].type.compile(dialect=engine.dialect)
+                column = Base.metadata.tables[table].c[name]
+                kind = column.type.compile(dialect=engine.dialect)
+                if column.server_default is not None and not column.nullable:
+                    kind += f" NOT NULL DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
                 connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
 
 

@@ -1,8 +1,12 @@
-"""Solve jobs: a bounded pool of solver threads over the store.
+"""Solve jobs: solver threads over the durable queue of :mod:`api.queue`.
 
-At most ``max_workers`` solves run at once (each with ``solver_workers`` CP-SAT
-threads); other jobs wait in FIFO order. A job's stop event cancels it. Jobs
-left queued or running by a previous server process are marked failed at start.
+Each API process runs ``max_workers`` solver threads (each solve with
+``solver_workers`` CP-SAT threads); they claim queued jobs from the store in FIFO
+order, so several processes can share one database and no job runs twice. A lease
+thread renews the claims of this process's running jobs, hands on cancellations
+asked through any process, and puts back in the queue the jobs of processes that
+died (re-run from the start, at most ``job_max_attempts`` times). A stopping
+server puts its running jobs back in the queue too. A job's stop event cancels it.
 Log lines name jobs and scenarios by id only, never an employee.
 
 Warm what-ifs: every solve leaves its LP relaxation (:class:`LpState`) in a small
@@ -26,12 +30,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import queue
 from api.config import Settings
 from api.db import Job, PlanDocument, ScenarioRecord, now
 from api.diff import find_plan, plan_diff
@@ -50,8 +54,8 @@ from solver.solve import solve
 log = logging.getLogger("penata.api.jobs")
 
 ACTIVE = ("queued", "running")
-RESTART_ERROR = "The server restarted before this job finished; start a new job"
-SHUTDOWN_ERROR = "The server stopped before this job finished; start a new job"
+# Queued jobs whose scenario the request already loaded, kept for the solver thread.
+PRELOADED_LIMIT = 16
 
 SolveFn = Callable[[Scenario, SolveParams], Result]
 
@@ -68,69 +72,73 @@ def stored_files(record: ScenarioRecord) -> list[StoredFile]:
 
 
 class JobManager:
-    """Runs queued jobs in a thread pool and tracks their live progress."""
+    """Runs queued jobs of the store in solver threads and tracks their live progress."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session],
                  solve_fn: SolveFn | None = None):
         self.settings = settings
         self.sessions = sessions
+        self.runner = queue.runner_id()
         self._injected_solve = solve_fn  # tests replace the solver; it gets no LP state
-        self._executor: ThreadPoolExecutor | None = None
+        self._threads: list[threading.Thread] = []
         self._lp_states: OrderedDict[str, LpState] = OrderedDict()
-        self._preloaded: dict[str, Scenario] = {}
+        self._preloaded: OrderedDict[str, Scenario] = OrderedDict()
         self._stops: dict[str, threading.Event] = {}
         self._progress: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._wake = threading.Condition()
+        self._stopped = threading.Event()
         self._closing = False
+        self.last_lease_tick: float | None = None  # monotonic time of the lease loop
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        self.recover()
         self._closing = False
-        self._executor = ThreadPoolExecutor(max_workers=self.settings.max_workers,
-                                            thread_name_prefix="penata-solve")
-
-    def recover(self) -> int:
-        """Mark jobs a previous process left queued or running as failed."""
-        with self.sessions() as session:
-            result = session.execute(
-                update(Job).where(Job.status.in_(ACTIVE))
-                .values(status="failed", error=RESTART_ERROR, finished_at=now())
-            )
-            session.commit()
-            count = int(getattr(result, "rowcount", 0) or 0)
-        if count:
-            log.warning("marked %d unfinished job(s) of a previous run as failed", count)
-        return count
+        self._stopped.clear()
+        self._threads = [threading.Thread(target=self._lease_loop, name="penata-lease",
+                                          daemon=True)]
+        self._threads += [threading.Thread(target=self._solver_loop, daemon=True,
+                                           name=f"penata-solve-{n}")
+                          for n in range(self.settings.max_workers)]
+        for thread in self._threads:
+            thread.start()
 
     def shutdown(self) -> None:
+        """Stop the solver threads; jobs they were running go back to the queue."""
         self._closing = True
+        self._stopped.set()
         with self._lock:
             for stop in self._stops.values():
                 stop.set()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
-        with self.sessions() as session:
-            session.execute(
-                update(Job).where(Job.status.in_(ACTIVE))
-                .values(status="failed", error=SHUTDOWN_ERROR, finished_at=now())
-            )
-            session.commit()
+        with self._wake:
+            self._wake.notify_all()
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+    def alive(self) -> bool:
+        """Whether the solver threads run and the lease loop ticked within a lease."""
+        tick = self.last_lease_tick
+        return (bool(self._threads) and all(t.is_alive() for t in self._threads)
+                and tick is not None
+                and time.monotonic() - tick < self.settings.job_lease_seconds)
 
     # ------------------------------------------------------------------ API
 
     def submit(self, job_id: str, scenario: Scenario | None = None) -> None:
-        """Queue a job; ``scenario``, when given, is the job's scenario already loaded
-        from the stored files (the request validated it), so the job skips re-reading."""
-        if self._executor is None:
+        """Wake a solver thread for a job just queued in the store; ``scenario``, when
+        given, is the job's scenario already loaded from the stored files (the request
+        validated it), so the job skips re-reading if this process runs it."""
+        if not self._threads:
             raise RuntimeError("the job manager is not running")
-        with self._lock:
-            self._stops[job_id] = threading.Event()
-            if scenario is not None:
+        if scenario is not None:
+            with self._lock:
                 self._preloaded[job_id] = scenario
-        self._executor.submit(self._run, job_id)
+                while len(self._preloaded) > PRELOADED_LIMIT:
+                    self._preloaded.popitem(last=False)
+        with self._wake:
+            self._wake.notify()
 
     def request_cancel(self, job_id: str) -> None:
         with self._lock:
@@ -143,7 +151,46 @@ class JobManager:
             progress = self._progress.get(job_id)
             return dict(progress) if progress is not None else None
 
-    # ------------------------------------------------------------------ worker
+    # ------------------------------------------------------------------ threads
+
+    def _solver_loop(self) -> None:
+        while not self._closing:
+            try:
+                with self.sessions() as session:
+                    job_id = queue.claim_next(session, self.runner)
+            except Exception as exc:  # the store is away: try again later
+                log.warning("job queue not readable (%s)", type(exc).__name__)
+                job_id = None
+            if job_id is None:
+                with self._wake:
+                    if not self._closing:
+                        self._wake.wait(self.settings.job_poll_seconds)
+                continue
+            with self._lock:
+                self._stops[job_id] = threading.Event()
+            self._run(job_id)
+
+    def _lease_loop(self) -> None:
+        interval = self.settings.job_lease_seconds / 4
+        while True:
+            try:
+                with self.sessions() as session:
+                    cancelled = queue.heartbeat(session, self.runner)
+                    reaped = queue.reap_stale(session, self.runner,
+                                              self.settings.job_lease_seconds,
+                                              self.settings.job_max_attempts)
+                self.last_lease_tick = time.monotonic()
+            except Exception as exc:  # the store is away: the next tick tries again
+                log.warning("job leases not renewed (%s)", type(exc).__name__)
+                cancelled, reaped = set(), {}
+            for job_id in cancelled:
+                self.request_cancel(job_id)
+            if any(reaped.values()):
+                log.warning("jobs of stopped servers: %s", reaped)
+                with self._wake:
+                    self._wake.notify_all()
+            if self._stopped.wait(interval):
+                return
 
     def _run(self, job_id: str) -> None:
         try:
@@ -160,16 +207,10 @@ class JobManager:
     def _run_job(self, job_id: str) -> None:
         with self._lock:
             stop = self._stops.get(job_id) or threading.Event()
+        if self._closing:  # claimed while the server began to stop
+            self._release(job_id)
+            return
         with self.sessions() as session:
-            if self._closing:
-                return
-            claimed = session.execute(
-                update(Job).where(Job.id == job_id, Job.status == "queued")
-                .values(status="running", started_at=now())
-            )
-            session.commit()
-            if not getattr(claimed, "rowcount", 0):
-                return  # cancelled while queued
             job = session.get(Job, job_id)
             assert job is not None
             record = session.get(ScenarioRecord, job.scenario_id)
@@ -187,7 +228,8 @@ class JobManager:
                 base_job = session.get(Job, job.base_job_id)
                 if params.get("warm_start") and base_job is not None:
                     state_key = base_job.scenario_id
-        log.info("job %s: started (scenario %s)", job_id, record.id)
+        log.info("job %s: started (scenario %s, attempt %d)", job_id, record.id,
+                 job.attempts)
         started = time.perf_counter()
         with self._lock:
             preloaded = self._preloaded.pop(job_id, None)
@@ -239,8 +281,9 @@ class JobManager:
             "elapsed": round(time.perf_counter() - started, 3),
         })
         if self._closing:
-            self._finish(job_id, "failed", error=SHUTDOWN_ERROR, progress=final)
-        elif stop.is_set():
+            self._release(job_id)
+            return
+        if stop.is_set():
             self._finish(job_id, "cancelled", document=document, progress=final)
         else:
             self._finish(job_id, "done", document=document, progress=final)
@@ -315,6 +358,11 @@ class JobManager:
         except Exception as exc:  # progress is best effort; the solve goes on
             log.warning("job %s: progress not stored (%s)", job_id, type(exc).__name__)
 
+    def _release(self, job_id: str) -> None:
+        with self.sessions() as session:
+            if queue.release(session, self.runner, job_id):
+                log.info("job %s: back in the queue (server stopping)", job_id)
+
     def _finish(self, job_id: str, status: str, *, error: str | None = None,
                 document: dict[str, Any] | None = None,
                 progress: dict[str, Any] | None = None) -> None:
@@ -322,6 +370,11 @@ class JobManager:
             job = session.get(Job, job_id)
             if job is None:
                 return
+            if job.status != "running" or job.claimed_by != self.runner:
+                # Our lease lapsed and another runner took the job over: its run counts.
+                log.warning("job %s: result dropped, the job is no longer ours", job_id)
+                return
+            job.claimed_by = None
             job.status = status
             job.error = error
             job.finished_at = now()

@@ -117,6 +117,8 @@ class JobInfo(BaseModel):
     error: str | None
     base_job_id: str | None
     cancel_requested: bool
+    # Times the job was started: more than 1 after a server died while running it.
+    attempts: int
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None

@@ -26,6 +26,7 @@ def job_info(job: Job, manager: JobManager) -> JobInfo:
         error=job.error,
         base_job_id=job.base_job_id,
         cancel_requested=job.cancel_requested,
+        attempts=job.attempts or 0,
         created_at=utc(job.created_at),  # type: ignore[arg-type]
         started_at=utc(job.started_at),
         finished_at=utc(job.finished_at),

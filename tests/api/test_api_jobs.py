@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import socket
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -10,8 +14,8 @@ from pathlib import Path
 from api_helpers import NAMES, NIPS, solved, tokens_for, upload, wait_job
 from fastapi.testclient import TestClient
 
-from api.db import Job, ScenarioRecord
-from api.jobs import RESTART_ERROR
+from api.db import Job, ScenarioRecord, now
+from api.queue import attempts_error, reap_stale
 from solver.io import load_scenario
 from solver.output import plans_document
 from solver.result import Progress, SolveParams
@@ -190,31 +194,86 @@ def test_failed_job(make_client, tiny: Path) -> None:
     assert response.json() == {"detail": f"Job '{job_id}' is already failed"}
 
 
-def test_restart_fails_unfinished_jobs_and_keeps_the_rest(make_client, tiny: Path) -> None:
+def test_restart_reruns_unfinished_jobs_and_keeps_the_rest(make_client, tiny: Path) -> None:
     client = make_client()
     auth = tokens_for(client)
     scenario_id, done_job = solved(client, auth["planner"], tiny)
     document = client.get(f"/api/v1/jobs/{done_job}/plans", headers=auth["viewer"]).json()
     sessions = client.app.state.sessions
     client.__exit__(None, None, None)  # the first server goes away ...
-    # ... leaving jobs behind as a killed process would
+    # ... leaving jobs behind as killed processes would: one queued, one running on a
+    # process of this host that is gone, one running on another host whose lease
+    # lapsed, one out of attempts, one whose cancellation was asked.
+    gone = f"{socket.gethostname()}:{_dead_pid()}:0"
+    long_ago = now() - dt.timedelta(hours=1)
+    params = {"plans": None, "seed": 0, "time_limit": 20.0}  # what `solved` asked
     with sessions() as session:
-        session.add_all([Job(id="stale-running", scenario_id=scenario_id, status="running",
-                             params={"time_limit": 5}),
-                         Job(id="stale-queued", scenario_id=scenario_id, status="queued",
-                             params={"time_limit": 5})])
+        session.add_all([
+            Job(id="stale-queued", scenario_id=scenario_id, status="queued", params=params),
+            Job(id="stale-running", scenario_id=scenario_id, status="running", params=params,
+                attempts=1, claimed_by=gone, heartbeat_at=now()),
+            Job(id="lapsed", scenario_id=scenario_id, status="running", params=params,
+                attempts=2, claimed_by="elsewhere:1:0", heartbeat_at=long_ago),
+            Job(id="exhausted", scenario_id=scenario_id, status="running", params=params,
+                attempts=3, claimed_by=gone, heartbeat_at=long_ago),
+            Job(id="cancel-asked", scenario_id=scenario_id, status="running", params=params,
+                attempts=1, claimed_by=gone, heartbeat_at=long_ago, cancel_requested=True),
+        ])
         session.commit()
     again = make_client()
-    for job_id in ("stale-running", "stale-queued"):
-        job = again.get(f"/api/v1/jobs/{job_id}", headers=auth["viewer"]).json()
-        assert job["status"] == "failed"
-        assert job["error"] == RESTART_ERROR
+    for job_id, attempts in (("stale-queued", 1), ("stale-running", 2), ("lapsed", 3)):
+        job = wait_job(again, auth["viewer"], job_id)
+        assert job["status"] == "done", job
+        assert job["attempts"] == attempts
+        rerun = again.get(f"/api/v1/jobs/{job_id}/plans", headers=auth["viewer"]).json()
+        assert rerun["plans"] == document["plans"]  # deterministic: the same plans
+    exhausted = wait_job(again, auth["viewer"], "exhausted")
+    assert exhausted["status"] == "failed"
+    assert exhausted["error"] == attempts_error(3, 3)
+    assert wait_job(again, auth["viewer"], "cancel-asked")["status"] == "cancelled"
     assert again.get(f"/api/v1/jobs/{done_job}/plans", headers=auth["viewer"]).json() \
         == document
-    assert again.get(f"/api/v1/scenarios/{scenario_id}", headers=auth["viewer"]).status_code \
-        == 200
     with again.app.state.sessions() as session:
         assert session.get(ScenarioRecord, scenario_id) is not None
+
+
+def test_a_live_claim_of_another_server_is_left_alone(make_client, tiny: Path) -> None:
+    client = make_client()
+    auth = tokens_for(client)
+    scenario_id = upload(client, auth["planner"], tiny)
+    with client.app.state.sessions() as session:
+        session.add(Job(id="theirs", scenario_id=scenario_id, status="running",
+                        params={"time_limit": 5}, attempts=1, claimed_by="elsewhere:1:0",
+                        heartbeat_at=now()))
+        session.commit()
+        # What the lease thread does on each tick, here on demand.
+        assert reap_stale(session, client.app.state.jobs.runner, 60, 3) \
+            == {"requeued": 0, "failed": 0, "cancelled": 0}
+    job = client.get("/api/v1/jobs/theirs", headers=auth["viewer"]).json()
+    assert (job["status"], job["attempts"]) == ("running", 1)
+
+
+def test_a_stopping_server_puts_its_running_job_back(make_client, tiny: Path) -> None:
+    gate = Gate()
+    client = make_client(solve_fn=gate)
+    auth = tokens_for(client)
+    scenario_id = upload(client, auth["planner"], tiny)
+    job_id = _start(client, auth["planner"], scenario_id)
+    assert gate.progressed.wait(30)
+    sessions = client.app.state.sessions
+    client.__exit__(None, None, None)  # graceful stop: the solve is stopped, not failed
+    with sessions() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.attempts, job.claimed_by) == ("queued", 0, None)
+    again = make_client()
+    assert wait_job(again, auth["viewer"], job_id)["status"] == "done"
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
 
 
 def test_no_nip_or_name_in_logs(client: TestClient, auth: dict, tiny: Path, caplog,
