@@ -41,6 +41,7 @@ from api.db import Job, PlanDocument, ScenarioRecord, now
 from api.diff import find_plan, plan_diff
 from api.errors import capped
 from api.files import StoredFile, load_files
+from api.metrics import Metrics
 from solver.eligibility import build_problem
 from solver.io import InputError
 from solver.model.lp import LpState
@@ -79,6 +80,7 @@ class JobManager:
         self.settings = settings
         self.sessions = sessions
         self.runner = queue.runner_id()
+        self.metrics = Metrics()
         self._injected_solve = solve_fn  # tests replace the solver; it gets no LP state
         self._threads: list[threading.Thread] = []
         self._lp_states: OrderedDict[str, LpState] = OrderedDict()
@@ -166,6 +168,7 @@ class JobManager:
                     if not self._closing:
                         self._wake.wait(self.settings.job_poll_seconds)
                 continue
+            self.metrics.claims.inc()
             with self._lock:
                 self._stops[job_id] = threading.Event()
             self._run(job_id)
@@ -187,6 +190,8 @@ class JobManager:
                 self.request_cancel(job_id)
             if any(reaped.values()):
                 log.warning("jobs of stopped servers: %s", reaped)
+                for outcome, count in reaped.items():
+                    self.metrics.reaped.labels(outcome=outcome).inc(count)
                 with self._wake:
                     self._wake.notify_all()
             if self._stopped.wait(interval):
@@ -215,6 +220,10 @@ class JobManager:
             assert job is not None
             record = session.get(ScenarioRecord, job.scenario_id)
             assert record is not None
+            queued_at, started_at = utc(job.created_at), utc(job.started_at)
+            if queued_at is not None and started_at is not None:
+                self.metrics.queue_wait.observe(
+                    max(0.0, (started_at - queued_at).total_seconds()))
             files = stored_files(record)
             params: dict[str, Any] = dict(job.params)
             base_plan = None
@@ -375,6 +384,10 @@ class JobManager:
                 log.warning("job %s: result dropped, the job is no longer ours", job_id)
                 return
             job.claimed_by = None
+            started_at = utc(job.started_at)
+            if started_at is not None:
+                self.metrics.solve_seconds.labels(outcome=status).observe(
+                    max(0.0, (now() - started_at).total_seconds()))
             job.status = status
             job.error = error
             job.finished_at = now()

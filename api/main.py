@@ -1,7 +1,8 @@
 """The FastAPI application: ``create_app(settings)``.
 
 Routers live in :mod:`api.routes`, one module per resource, all under ``/api/v1``
-(see :data:`api.routes.api_router`); ``/healthz`` is open. The browser workspace
+(see :data:`api.routes.api_router`); ``/healthz`` and ``/readyz`` are open,
+``/metrics`` takes any valid token. The browser workspace
 (:mod:`api.web`) is served at ``/``.
 """
 
@@ -29,7 +30,7 @@ log = logging.getLogger("penata.api")
 
 
 def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = None) -> FastAPI:
-    """Build the service. The schema is created and stale jobs failed on start-up.
+    """Build the service. The schema is created on start-up and the job runner started.
 
     The docs (``/docs``, ``/redoc``, ``/openapi.json``) are served unless production mode
     turns them off (:attr:`Settings.docs_enabled`)."""

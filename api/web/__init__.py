@@ -30,7 +30,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
                            "img-src 'self' data:; form-action 'self'; "
                            "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-_NOT_PAGES = ("/api/", "/healthz", "/docs", "/redoc", "/openapi.json")
+_NOT_PAGES = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
 
 
 def is_page(path: str) -> bool:
