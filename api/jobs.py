@@ -91,12 +91,14 @@ class JobManager:
         self._wake = threading.Condition()
         self._stopped = threading.Event()
         self._closing = False
-        self.last_lease_tick: float | None = None  # monotonic time of the lease loop
+        # Monotonic time of the lease loop's last good tick (of the start before the first).
+        self.last_lease_tick: float | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
         self._closing = False
+        self.last_lease_tick = time.monotonic()
         self._stopped.clear()
         self._threads = [threading.Thread(target=self._lease_loop, name="penata-lease",
                                           daemon=True)]
@@ -120,7 +122,8 @@ class JobManager:
         self._threads = []
 
     def alive(self) -> bool:
-        """Whether the solver threads run and the lease loop ticked within a lease."""
+        """Whether the solver threads run and the lease loop ticked within a lease (or
+        the runner started less than a lease ago: the first tick may still be under way)."""
         tick = self.last_lease_tick
         return (bool(self._threads) and all(t.is_alive() for t in self._threads)
                 and tick is not None
