@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo serve-demo test bench lint clean chromium
+.PHONY: demo serve-demo test bench lint clean chromium postgresql
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,17 @@ chromium:
 	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1) || \
 	  echo "chromium could not be installed; the review.html rendering tests will skip"
 
-test: $(STAMP) chromium
+# The API tests also run on a real PostgreSQL server (tests/api/pg_server.py starts
+# Debian's binaries in a temporary directory); install the package when we can,
+# otherwise the PostgreSQL runs say why they skip.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  ! command -v apt-get >/dev/null 2>&1 || [ "$$(id -u)" != 0 ] || \
+	  (apt-get update -qq >/dev/null 2>&1 && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null 2>&1) || \
+	  echo "postgresql could not be installed; the API tests on PostgreSQL will skip"
+
+test: $(STAMP) chromium postgresql
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

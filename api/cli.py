@@ -1,4 +1,4 @@
-"""`penata serve` and `penata token` commands (registered by solver.cli)."""
+"""`penata serve`, `penata token` and `penata db` commands (registered by solver.cli)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,44 @@ from typing import Annotated
 import typer
 
 token_app = typer.Typer(no_args_is_help=True, help="Create and revoke API bearer tokens.")
+db_app = typer.Typer(no_args_is_help=True, help="The store's schema (DATABASE_URL).")
+
+
+def _engine():  # noqa: ANN202 - Engine
+    """The store's engine, ready for use; a PostgreSQL store not yet upgraded ends the
+    command with the advice to run ``penata db upgrade``."""
+    from api.config import Settings
+    from api.db import init_db, make_engine
+    from api.migrate import SchemaBehind
+
+    engine = make_engine(Settings().database_url)
+    try:
+        init_db(engine)
+    except SchemaBehind as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    return engine
 
 
 def _sessions():  # noqa: ANN202 - sessionmaker
+    from api.db import session_factory
+
+    return session_factory(_engine())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the store's tables, or bring them to this version's schema (idempotent)."""
     from api.config import Settings
-    from api.db import init_db, make_engine, session_factory
+    from api.db import make_engine
+    from api.migrate import current, head, upgrade
 
     engine = make_engine(Settings().database_url)
-    init_db(engine)
-    return session_factory(engine)
+    upgrade(engine)
+    with engine.connect() as connection:
+        found = current(connection)
+    assert found == head()
+    typer.echo(f"Store at schema revision {found} ({engine.url.get_backend_name()})")
 
 
 @token_app.command("create")
@@ -96,6 +125,7 @@ def serve(
 
     logging.basicConfig(level=log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _engine().dispose()  # a store behind its schema ends here, with the advice
     app = create_app(Settings())
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
@@ -104,3 +134,4 @@ def register(app: typer.Typer) -> None:
     """Add the API commands to the ``penata`` CLI."""
     app.command("serve")(serve)
     app.add_typer(token_app, name="token")
+    app.add_typer(db_app, name="db")

@@ -1,5 +1,8 @@
 """The store: SQLAlchemy 2 models and engine (SQLite by default, PostgreSQL by URL).
 
+A change of these models needs a migration in ``api/migrations/versions``
+(``tests/api/test_migrate.py`` fails until the migrated schema matches them).
+
 Tables: ``tokens`` (hashed bearer tokens), ``scenarios`` and ``scenario_files``
 (the uploaded files' bytes, as uploaded), ``jobs`` (status, progress, params)
 ``plan_documents`` (the ``plans.json`` document of a finished job) and
@@ -22,11 +25,11 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
-    inspect,
-    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+from api import migrate
 
 
 def now() -> dt.datetime:
@@ -117,7 +120,11 @@ class PlanDocument(Base):
 
 
 def make_engine(url: str) -> Engine:
-    """Engine for ``url``; SQLite gets WAL mode, a busy timeout and cross-thread use."""
+    """Engine for ``url``; SQLite gets WAL mode, a busy timeout and cross-thread use.
+    ``postgresql://`` (and ``postgres://``) URLs use the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -134,24 +141,14 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-# Columns added after the first release: a store created before them gains them on
-# start-up (create_all adds missing tables, never missing columns).
-_ADDED_COLUMNS = (("tokens", "expires_at"), ("jobs", "owner_token_id"), ("jobs", "attempts"),
-                  ("jobs", "claimed_by"), ("jobs", "heartbeat_at"))
-
-
 def init_db(engine: Engine) -> None:
-    """Create the schema (idempotent), adding columns a store from an older version lacks."""
-    Base.metadata.create_all(engine)
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table, name in _ADDED_COLUMNS:
-            if name not in {c["name"] for c in inspector.get_columns(table)}:
-                column = Base.metadata.tables[table].c[name]
-                kind = column.type.compile(dialect=engine.dialect)
-                if column.server_default is not None and not column.nullable:
-                    kind += f" NOT NULL DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
-                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+    """Make the store ready: SQLite is migrated to the newest schema (created when
+    new); PostgreSQL must have been upgraded by ``penata db upgrade``
+    (:mod:`api.migrate`), else :class:`api.migrate.SchemaBehind`."""
+    if engine.dialect.name == "sqlite":
+        migrate.upgrade(engine)
+    else:
+        migrate.check_current(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker:

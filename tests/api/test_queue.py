@@ -1,4 +1,5 @@
-"""The durable queue (api.queue): claims by racing processes, leases, release."""
+"""The durable queue (api.queue): claims by racing processes, leases, release; on
+SQLite and on PostgreSQL (the ``store_url`` fixture)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from api.db import Job, ScenarioRecord, init_db, make_engine, now, session_factory
+from api.db import Job, ScenarioRecord, make_engine, now, session_factory
 from api.queue import claim_next, heartbeat, release
 
 JOBS = 120
@@ -38,10 +39,8 @@ Path(out).write_text(json.dumps(claimed))
 """
 
 
-def _store(tmp_path: Path, jobs: int) -> str:
-    url = f"sqlite:///{tmp_path / 'queue.db'}"
+def _store(url: str, jobs: int) -> str:
     engine = make_engine(url)
-    init_db(engine)
     with session_factory(engine)() as session:
         session.add(ScenarioRecord(id="s", name="s"))
         session.flush()
@@ -51,8 +50,8 @@ def _store(tmp_path: Path, jobs: int) -> str:
     return url
 
 
-def test_racing_processes_never_claim_the_same_job(tmp_path: Path) -> None:
-    url = _store(tmp_path, JOBS)
+def test_racing_processes_never_claim_the_same_job(store_url: str, tmp_path: Path) -> None:
+    url = _store(store_url, JOBS)
     go = tmp_path / "go"
     outs = [tmp_path / f"racer-{n}.json" for n in range(RACERS)]
     racers = [subprocess.Popen([sys.executable, "-c", RACER, url, f"racer-{n}", str(go),
@@ -78,8 +77,8 @@ def test_racing_processes_never_claim_the_same_job(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_claim_takes_the_oldest_and_heartbeat_reports_cancellations(tmp_path: Path) -> None:
-    url = _store(tmp_path, 3)
+def test_claim_takes_the_oldest_and_heartbeat_reports_cancellations(store_url: str) -> None:
+    url = _store(store_url, 3)
     sessions = session_factory(make_engine(url))
     with sessions() as session:
         assert claim_next(session, "me") == "job-000"
