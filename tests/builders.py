@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import yaml
 
 from solver.io import load_scenario
@@ -42,6 +44,13 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
             writer.writerow({c: row.get(c, "") for c in columns})
 
 
+def write_table(folder: Path, name: str, rows: list[dict[str, Any]]) -> str:
+    """Write ``rows`` as ``folder/name`` (CSV) and return ``name``, for a scenario's YAML."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_csv(folder / name, rows)
+    return name
+
+
 def write_scenario(tmp: Path, employees: list[dict], positions: list[dict],
                    assessments: list[dict] | None = None, **config: Any) -> Path:
     """Write YAML + CSVs into ``tmp`` and return the YAML path."""
@@ -62,3 +71,14 @@ def write_scenario(tmp: Path, employees: list[dict], positions: list[dict],
 def make(tmp: Path, employees: list[dict], positions: list[dict],
          assessments: list[dict] | None = None, **config: Any) -> Scenario:
     return load_scenario(write_scenario(tmp, employees, positions, assessments, **config))
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    """One sheet holding ``rows``, as the bytes of an .xlsx file."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

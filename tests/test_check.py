@@ -22,6 +22,7 @@ from solver.check import (
     talent_bonus,
     tenure_months,
 )
+from tests.builders import write_table
 from tests.review.helpers import emp, nip, pos, scenario
 
 # ----------------------------------------------------------------- derived values
@@ -376,17 +377,6 @@ def test_check_ranked():
 # ----------------------------------------------------------------- section 9
 
 
-def _table(folder: Path, name: str, rows: list[dict]) -> str:
-    import csv
-
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / name).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return name
-
-
 def _voice(tmp_path: Path, preferences=(), units=(), **config: object):
     """Unit U: A, B (level 3); unit V: C (level 3). e1 holds A since 2020-01-01 (84
     months: overstay), e2 is unplaced at level 3. All III/b, no competencies: fit 10000.
@@ -396,9 +386,9 @@ def _voice(tmp_path: Path, preferences=(), units=(), **config: object):
     positions = [pos("A"), pos("B"), pos("C", unit="V")]
     files: dict[str, str] = {}
     if preferences:
-        files["preferences"] = _table(tmp_path, "preferences.csv", list(preferences))
+        files["preferences"] = write_table(tmp_path, "preferences.csv", list(preferences))
     if units:
-        files["units"] = _table(tmp_path, "units.csv", list(units))
+        files["units"] = write_table(tmp_path, "units.csv", list(units))
     config["rules"] = {"max_unit_turnover": 1, **dict(config.get("rules") or {})}
     return scenario(tmp_path, employees, positions, **files, **config)
 
@@ -493,7 +483,7 @@ def test_min_fit_compares_plain_fit_under_multiplier(tmp_path):
     # even though m(C) * 7500 = 30000 would pass (rule 4.8 compares the plain fit).
     employees = [emp(2, current_level=3, **{"c.integritas": 3})]
     positions = [pos("C", unit="V", **{"c.integritas": 4})]
-    _table(tmp_path, "units.csv", [{"unit": "V", "ikm": "50"}])
+    write_table(tmp_path, "units.csv", [{"unit": "V", "ikm": "50"}])
     sc = scenario(tmp_path, employees, positions, units="units.csv",
                   rules={"low_ikm_fit_multiplier": 4, "min_fit_for_move": 8000})
     assert "rule 8" in ScenarioView(sc).pair_problem(E2, "C")

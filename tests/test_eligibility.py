@@ -7,7 +7,6 @@ overstay 20000; no competencies, so every fit is 10000.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -16,18 +15,10 @@ import pytest
 from solver.check import check_plan
 from solver.eligibility import _Lookups, build_problem, derive, fit_multipliers
 from solver.solve import solve
+from tests.builders import write_table
 from tests.review.helpers import emp, nip, pos, scenario
 
 E1, E2, E3 = nip(1), nip(2), nip(3)
-
-
-def _table(folder: Path, name: str, rows: list[dict]) -> str:
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / name).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return name
 
 
 def _round(tmp_path: Path, preferences=(), units=(), positions=None, **config):
@@ -39,9 +30,9 @@ def _round(tmp_path: Path, preferences=(), units=(), positions=None, **config):
                  emp(3, current_level=3)]
     files = {}
     if preferences:
-        files["preferences"] = _table(tmp_path, "preferences.csv", list(preferences))
+        files["preferences"] = write_table(tmp_path, "preferences.csv", list(preferences))
     if units:
-        files["units"] = _table(tmp_path, "units.csv", list(units))
+        files["units"] = write_table(tmp_path, "units.csv", list(units))
     config["rules"] = {"max_unit_turnover": 1, **dict(config.get("rules") or {})}
     return scenario(tmp_path, employees,
                     positions or [pos("A"), pos("B"), pos("C", unit="V")], **files, **config)
@@ -172,7 +163,7 @@ def test_low_ikm_unit_gets_the_stronger_candidate(tmp_path):
     employees = [emp(1, current_level=3, **{"c.integritas": 4}),
                  emp(2, current_level=3, **{"c.integritas": 2})]
     positions = [pos("X", **comps), pos("Y", unit="V", **comps)]
-    units = _table(tmp_path, "units.csv", [{"unit": "U", "ikm": "90"}, {"unit": "V", "ikm": "70"}])
+    units = write_table(tmp_path, "units.csv", [{"unit": "U", "ikm": "90"}, {"unit": "V", "ikm": "70"}])
     plain = solve(scenario(tmp_path, employees, positions, units=units))
     sc = scenario(tmp_path, employees, positions, units=units,
                   rules={"low_ikm_fit_multiplier": 2})
@@ -190,7 +181,7 @@ def test_min_fit_compares_plain_fit(tmp_path):
     # jpm(e1, Y) = floor(10000*3/4) = 7500 < min 8000: no pair even with m(Y) = 4
     employees = [emp(1, current_level=3, **{"c.integritas": 3})]
     positions = [pos("Y", unit="V", **{"c.integritas": 4})]
-    units = _table(tmp_path, "units.csv", [{"unit": "V", "ikm": "50"}])
+    units = write_table(tmp_path, "units.csv", [{"unit": "V", "ikm": "50"}])
     sc = scenario(tmp_path, employees, positions, units=units,
                   rules={"low_ikm_fit_multiplier": 4, "min_fit_for_move": 8000})
     assert _pairs(sc) == set()
@@ -214,7 +205,7 @@ def test_readme_worked_example(tmp_path):
     employees = [emp(1, current_level=3, **{"c.integritas": 4}),
                  emp(2, current_level=3, **{"c.integritas": 2})]
     positions = [pos("X", **comps), pos("Y", unit="V", **comps)]
-    units = _table(tmp_path / "ikm", "units.csv",
+    units = write_table(tmp_path / "ikm", "units.csv",
                    [{"unit": "U", "ikm": "90"}, {"unit": "V", "ikm": "70"}])
     sc = scenario(tmp_path / "ikm", employees, positions, units=units,
                   rules={"low_ikm_fit_multiplier": 2})

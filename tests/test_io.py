@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from solver.io import InputError, load_scenario
-from tests.builders import nip, person, post, write_scenario
+from tests.builders import nip, person, post, write_scenario, xlsx_bytes
 
 EMPLOYEES = [person(1, current_position="007", position_since="2020-01-01"),
              person(2, current_level=3)]
@@ -366,20 +366,6 @@ def test_a_missing_column_shows_the_header_once_clipped(tmp_path):
     assert len(errors) == 1 and len(errors[0]) < 300, errors
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
-    import io
-
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def _positions_rows(extra: int) -> list[list[object]]:
     header = list(POSITIONS[0])
     rows = [header] + [[row[k] for k in header] for row in POSITIONS]
@@ -392,7 +378,7 @@ def test_xlsx_rows_stream_and_stop_at_the_row_limit(tmp_path):
     from solver.io import TableLimits
 
     path = write_scenario(tmp_path, EMPLOYEES, POSITIONS)
-    (tmp_path / "positions.xlsx").write_bytes(_xlsx(_positions_rows(500)))
+    (tmp_path / "positions.xlsx").write_bytes(xlsx_bytes(_positions_rows(500)))
     path.write_text(path.read_text().replace("positions.csv", "positions.xlsx"))
     with pytest.raises(InputError) as info:
         load_scenario(path, TableLimits(max_rows=100))
@@ -405,7 +391,7 @@ def test_an_xlsx_expanding_past_the_byte_limit_is_refused_before_reading(tmp_pat
     from solver.io import TableLimits
 
     path = write_scenario(tmp_path, EMPLOYEES, POSITIONS)
-    content = _xlsx(_positions_rows(20_000))
+    content = xlsx_bytes(_positions_rows(20_000))
     (tmp_path / "positions.xlsx").write_bytes(content)
     path.write_text(path.read_text().replace("positions.csv", "positions.xlsx"))
     limit = 4 * len(content)  # the file is well under it; its XML is not
@@ -420,7 +406,7 @@ def test_an_xlsx_header_wider_than_the_cap_is_refused(tmp_path):
     path = write_scenario(tmp_path, EMPLOYEES, POSITIONS)
     rows = _positions_rows(0)
     rows[0] = rows[0] + [f"x{i}" for i in range(2_000)]
-    (tmp_path / "positions.xlsx").write_bytes(_xlsx(rows))
+    (tmp_path / "positions.xlsx").write_bytes(xlsx_bytes(rows))
     path.write_text(path.read_text().replace("positions.csv", "positions.xlsx"))
     with pytest.raises(InputError) as info:
         load_scenario(path)

@@ -17,6 +17,8 @@ for some people), so that each rule decides some pairs on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,8 +101,13 @@ def round_(tmp_path_factory: pytest.TempPathFactory) -> Round:
              "score": int(rng.integers(4000, 10001))}
             for e in people for p in rng.choice(applicants, size=3, replace=False)]
     g.assessments = pd.DataFrame(rows).drop_duplicates(["nip", "position"])
-    scenario = load_scenario(engine.write(g, tmp_path_factory.mktemp("rules")))
-    problem = build_problem(scenario)
+    return _round(g, tmp_path_factory.mktemp("rules"))
+
+
+def _round(g: Any, directory: Path) -> Round:
+    """The generated round ``g`` written to ``directory``, read back and built, with the
+    generator's employee and post indices of every engine row."""
+    problem = build_problem(load_scenario(engine.write(g, directory)))
     ctx = engine._Ctx(g)
     gen_emp = {str(n): i for i, n in enumerate(ctx.nip)}
     gen_pos = {str(p): i for i, p in enumerate(ctx.pid)}
@@ -215,14 +222,7 @@ def voluntary_round(tmp_path_factory: pytest.TempPathFactory) -> Round:
     preferences and ``voluntary_moves: true``."""
     g = engine.build("demo", seed=11, voice=True)
     g.rules["voluntary_moves"] = True
-    scenario = load_scenario(engine.write(g, tmp_path_factory.mktemp("voluntary")))
-    problem = build_problem(scenario)
-    ctx = engine._Ctx(g)
-    gen_emp = {str(n): i for i, n in enumerate(ctx.nip)}
-    gen_pos = {str(p): i for i, p in enumerate(ctx.pid)}
-    return Round(problem, ctx,
-                 np.array([gen_emp[str(n)] for n in problem.nips]),
-                 np.array([gen_pos[str(p)] for p in problem.position_ids]))
+    return _round(g, tmp_path_factory.mktemp("voluntary"))
 
 
 def test_rule_4_9_the_three_callers_agree(voluntary_round: Round) -> None:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -40,6 +39,7 @@ from reliability.common import (
 )
 from solver.result import SolveParams
 from solver.solve import solve
+from tests.builders import xlsx_bytes
 
 # Every file the process opens while ``_OPENED`` is a list (audit hook: os.open too).
 _OPENED: list[str] | None = None
@@ -251,22 +251,12 @@ def test_bounded_uploads_get_exact_422s(tmp_path: Path) -> None:
             _assert_clean(response.text)
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_an_xlsx_bomb_is_refused_by_its_uncompressed_size(tmp_path: Path) -> None:
     import zipfile
 
     rows: list[list[object]] = [list(r) for r in POSITIONS]
     rows += [["P", "t", "Dinas A", 3, "III/c", "III/d", 0, "", 1, 3, 4]] * 40_000
-    content = _xlsx(rows)
+    content = xlsx_bytes(rows)
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         expanded = sum(info.file_size for info in archive.infolist())
     limit = (len(content) + expanded) // 2
@@ -287,7 +277,7 @@ def test_xlsx_rows_over_the_limit_stop_the_stream(tmp_path: Path) -> None:
     rows: list[list[object]] = [list(r) for r in POSITIONS]
     rows += [[f"P{i}", "t", "Dinas A", 3, "III/c", "III/d", 0, "", 1, 3, 4]
              for i in range(5_000)]
-    content = _xlsx(rows)
+    content = xlsx_bytes(rows)
     write_tiny(tmp_path / "s")
     parts = multipart(tmp_path / "s")
     parts["positions"] = ("positions.xlsx", content)

@@ -38,6 +38,7 @@ from reliability.common import (
     write_tiny,
 )
 from solver.io import InputError, load_scenario
+from tests.builders import xlsx_bytes
 
 FUZZ = settings(max_examples=50, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -224,16 +225,6 @@ xlsx_values = st.one_of(
 )
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 @settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(name=st.sampled_from(["employees.csv", "positions.csv"]), data=st.data(),
@@ -248,7 +239,7 @@ def test_xlsx_cells_and_damaged_workbooks(scratch: Path, name: str, data, cells,
             value = value.replace("\x00", "?")
         rows[r % len(rows)][c % len(rows[0])] = value
     try:
-        content = _xlsx(rows)
+        content = xlsx_bytes(rows)
     except (ValueError, TypeError, openpyxl.utils.exceptions.IllegalCharacterError):
         assume(False)
         raise
@@ -360,11 +351,11 @@ def test_a_10_mb_cell(scratch: Path, column: str) -> None:
     assert match and match["file"] == "employees.csv" and match["row"] == "3", errors
 
 
-def test_a_10_mb_cell_in_xlsx(scratch: Path) -> None:
+def test_a_10_mb_cell_inxlsx_bytes(scratch: Path) -> None:
     rows: list[list[object]] = [list(r) for r in POSITIONS]
     rows[1][POSITIONS[0].index("headcount")] = "9" * (10 * 1024 * 1024)
     write_tiny(scratch, yaml_text=SCENARIO_YAML.replace("positions.csv", "positions.xlsx"),
-               files={"positions.xlsx": _xlsx(rows)})
+               files={"positions.xlsx": xlsx_bytes(rows)})
     errors = _loads(scratch)
     assert errors is not None
     check_messages(errors, FILE_NAMES | {"positions.xlsx"})

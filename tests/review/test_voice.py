@@ -3,7 +3,6 @@ counts, per-unit IKM / grade / JPM before and after, and the stability report.""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from solver.derived import ikm_grade
@@ -11,18 +10,10 @@ from solver.eligibility import build_problem
 from solver.output import plans_document
 from solver.result import Assignment, Plan, Result
 from solver.review.voice import attach_voice, preference_ranks, stability, voice_summary
+from tests.builders import write_table
 from tests.review.helpers import emp, nip, pos, scenario
 
 E = {k: nip(k) for k in range(1, 6)}
-
-
-def _table(folder: Path, name: str, rows: list[dict]) -> str:
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / name).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return name
 
 
 def _round(tmp_path: Path, with_tables: bool = True, **config):
@@ -42,14 +33,14 @@ def _round(tmp_path: Path, with_tables: bool = True, **config):
                  pos("D", unit="V", headcount=0, **comps4), pos("F", unit="V", **comps4)]
     files = {}
     if with_tables:
-        files["preferences"] = _table(tmp_path, "preferences.csv", [
+        files["preferences"] = write_table(tmp_path, "preferences.csv", [
             {"nip": E[1], "position": "C", "rank": 1},  # e1 wants C first, B second
             {"nip": E[1], "position": "B", "rank": 2},
             {"nip": E[2], "position": "B", "rank": 1},  # e2 would rather stay
             {"nip": E[3], "position": "A", "rank": 1},  # e3 asks to move, will stay
             {"nip": E[5], "position": "F", "rank": 3},
         ])
-        files["units"] = _table(tmp_path, "units.csv", [{"unit": "U", "ikm": "90"},
+        files["units"] = write_table(tmp_path, "units.csv", [{"unit": "U", "ikm": "90"},
                                                          {"unit": "V", "ikm": "70.00"}])
     config.setdefault("rules", {"max_unit_turnover": 1})
     return scenario(tmp_path, employees, positions, **files, **config)
@@ -157,7 +148,7 @@ def test_shortlists_in_a_voluntary_round_name_only_applicants(tmp_path):
     employees = [emp(k, current_position=p, position_since="2023-01-01")
                  for k, p in ((1, "A"), (2, "B"), (3, "C"))] + [emp(5, current_level=3)]
     positions = [pos("A"), pos("B"), pos("C"), pos("G", must_fill=True)]
-    prefs = _table(tmp_path, "preferences.csv", [{"nip": E[1], "position": "G", "rank": 1},
+    prefs = write_table(tmp_path, "preferences.csv", [{"nip": E[1], "position": "G", "rank": 1},
                                                   {"nip": E[5], "position": "G", "rank": 2}])
     sc = scenario(tmp_path, employees, positions, preferences=prefs,
                   rules={"voluntary_moves": True, "max_unit_turnover": 1},

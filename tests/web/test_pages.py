@@ -20,29 +20,8 @@ from api.config import Settings
 from api.db import WebSession
 from api.main import create_app
 from api.security import create_token, revoke_token
+from tests.api.api_helpers import EMPLOYEES_CSV, POSITIONS_CSV, SCENARIO_YAML
 from tests.web.helpers import csrf_of, sign_in
-
-SCENARIO_YAML = """\
-name: tiny
-as_of: 2027-01-02
-employees: employees.csv
-positions: positions.csv
-plans:
-  count: 2
-  min_difference: 1
-"""
-POSITIONS_CSV = """\
-id,title,unit,level,grade_min,grade_max,headcount,must_fill,priority,c.integritas,c.komunikasi
-001,Kepala Seksi A,Dinas A,3,III/c,III/d,1,true,2,3,4
-002,Kepala Seksi B,Dinas A,3,III/c,III/d,1,,1,4,4
-003,Kabid,Dinas A,4,III/d,IV/a,1,,3,4,4
-"""
-EMPLOYEES_CSV = """\
-nip,name,grade,current_position,position_since,current_level,performance,potential,c.integritas,c.komunikasi
-198001012005011001,Andi,III/d,001,2020-01-01,,sangat_baik,tinggi,4,4
-198101012005011002,Budi,III/c,002,2024-01-01,,baik,menengah,3,3
-198201012005011003,Citra,III/d,,,3,baik,tinggi,4,
-"""
 
 
 def tiny_files(employees: str = EMPLOYEES_CSV) -> dict[str, tuple[str, bytes]]:
