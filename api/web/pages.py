@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from api import errors, services
-from api.attachments import CSV_MEDIA_TYPE, attachment
+from api.attachments import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment
 from api.db import Job, PlanDocument, ScenarioRecord
 from api.deps import get_session
 from api.files import TABLE_ROLES, Upload, place_upload
@@ -48,7 +48,7 @@ from api.web.auth import (
     sign_in,
     sign_out,
 )
-from api.web.downloads import ANNEX_HEADER, annex_xlsx, csv_bytes
+from api.web.downloads import ANNEX_HEADER, annex_xlsx, audit_xlsx, csv_bytes
 from solver.io import InputError, decode_yaml, parse_date, read_config
 from solver.review.packet import render_html
 from solver.scenario import PERFORMANCE_ORDER, PlanSettings, Rules, Weights
@@ -701,6 +701,21 @@ def audit_download(scenario_id: str, session: SessionDep, user: User) -> Respons
                        "decisions.log.jsonl")
 
 
+@router.get("/putaran/{scenario_id}/log-audit.xlsx")
+def audit_workbook(request: Request, scenario_id: str, session: SessionDep,
+                   user: User) -> Response:
+    record = _record(session, scenario_id)
+    entries, problems = services.audit_log(record)
+    rnd = _rounds(request).get(record)
+    verdict = ("Rantai log audit RUSAK: " + "; ".join(problems) if problems else
+               f"Rantai log audit utuh: {len(entries)} entri, setiap entri memuat hash "
+               "entri sebelumnya (periksa dengan log-audit.jsonl).")
+    content = audit_xlsx(f"Log audit keputusan Baperjakat — {rnd.scenario.name}", entries,
+                         rnd.name, {pid: rnd.post(pid) for pid in rnd.title},
+                         ACTION_LABELS, verdict)
+    return _attachment(content, XLSX_MEDIA_TYPE, "log-audit-keputusan.xlsx")
+
+
 @router.get("/tugas/{job_id}/rencana/{rank}/lampiran-sk.xlsx")
 def annex_download(request: Request, job_id: str, rank: int, session: SessionDep,
                    user: User) -> Response:
@@ -710,8 +725,7 @@ def annex_download(request: Request, job_id: str, rank: int, session: SessionDep
     note = ("DRAF lampiran keputusan dari rencana peringkat "
             f"{rank}; belum ditetapkan. Kolom: {', '.join(ANNEX_HEADER)}.")
     content = annex_xlsx(title, views.annex_rows(rnd, ctx["plan"]), note)
-    return _attachment(content, "application/vnd.openxmlformats-officedocument."
-                       "spreadsheetml.sheet", f"lampiran-sk-rencana-{rank}.xlsx")
+    return _attachment(content, XLSX_MEDIA_TYPE, f"lampiran-sk-rencana-{rank}.xlsx")
 
 
 @router.get("/tugas/{job_id}/review.html")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,6 +22,7 @@ from api.config import Settings
 from api.db import WebSession
 from api.main import create_app
 from api.security import create_token, revoke_token
+from api.web.downloads import AUDIT_HEADER
 from tests.api.api_helpers import EMPLOYEES_CSV, POSITIONS_CSV, SCENARIO_YAML
 from tests.web.helpers import csrf_of, sign_in
 
@@ -308,6 +311,19 @@ def test_committee_decision_is_in_the_audit_log(app, client: TestClient) -> None
     assert log["verified"] and log["entries"][0]["by"].startswith("Ketua [token ")
     download = committee.get(f"/putaran/{scenario_id}/log-audit.jsonl")
     assert download.content.count(b"\n") == 1 and b'"reject"' in download.content
+    workbook = committee.get(f"/putaran/{scenario_id}/log-audit.xlsx")
+    assert workbook.status_code == 200
+    assert "log-audit-keputusan.xlsx" in workbook.headers["content-disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = rows.index(list(AUDIT_HEADER))
+    entry = dict(zip(AUDIT_HEADER, rows[header + 1], strict=True))
+    assert entry["Keputusan"] == "ditolak" and entry["NIP"] == "198201012005011003"
+    assert entry["Nama"] == "Citra" and entry["Jabatan"] == "Kabid (003)"
+    assert entry["Hash entri"] == log["entries"][0]["hash"]
+    reason = sheet.cell(header + 2, AUDIT_HEADER.index("Alasan") + 1)
+    assert reason.value == "=1+1 belum siap" and reason.data_type == "s"  # text, no formula
+    assert any("utuh" in str(row[1]) for row in rows[header + 2:])
 
 
 def test_pages_are_csp_friendly(app, client: TestClient) -> None:
