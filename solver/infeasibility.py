@@ -50,7 +50,7 @@ def _names(problem: Problem, emps: Sequence[int]) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
-def _posts(problem: Problem, posts: Sequence[int]) -> str:
+def _posts(problem: Problem, posts: Sequence[int] | np.ndarray) -> str:
     ids = problem.scenario.positions["id"]
     shown = [str(ids.iat[int(p)]) for p in list(posts)[:MAX_NAMES]]
     more = len(posts) - len(shown)

@@ -829,7 +829,7 @@ class _StrictLoader(yaml.SafeLoader):
             if event.anchor in self._open_anchors:
                 raise _YamlLimit(line, "a YAML alias refers to the collection that contains "
                                  "it; remove the recursion")
-            node = super().compose_node(parent, index)
+            node = self._composed(parent, index)
             self._alias_nodes += self._sizes.get(id(node), 1)
             if self._alias_nodes > MAX_ALIAS_NODES:
                 raise _YamlLimit(line, f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} "
@@ -842,13 +842,19 @@ class _StrictLoader(yaml.SafeLoader):
                 raise _YamlLimit(line, f"is nested more than {MAX_YAML_DEPTH} levels deep")
             self._open_anchors.append(event.anchor)
         try:
-            node = super().compose_node(parent, index)
+            node = self._composed(parent, index)
         finally:
             if nested:
                 self._depth -= 1
                 self._open_anchors.pop()
         self._sizes[id(node)] = 1 + sum(self._sizes.get(id(child), 1)
                                         for child in _children(node))
+        return node
+
+    def _composed(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        node = super().compose_node(parent, index)
+        if node is None:  # only at the end of a stream, never inside a document
+            raise _YamlLimit(self.peek_event().start_mark.line + 1, "ends inside a value")
         return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:

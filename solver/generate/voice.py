@@ -65,7 +65,7 @@ def preferences_table(positions: pd.DataFrame, employees: pd.DataFrame,
     own_first = placed & (rng.random(len(employees)) < OWN_POST_FIRST)
     rows: list[tuple[str, str, int]] = []
     nips = employees["nip"].to_numpy()
-    for e in np.flatnonzero(respond):
+    for e in map(int, np.flatnonzero(respond)):
         near = open_post & (p_level >= level[e]) & (p_level <= level[e] + 1)
         if placed[e]:
             near[cur[e]] = False  # the own post is listed only as "I would rather stay"
