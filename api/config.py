@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, ge=1, le=100)
     job_lease_seconds: float = Field(default=60.0, ge=1)
     job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # Fan-out of a what-if batch (solver.fanout): the local worker processes (0: one per
+    # CPU; 1: the variants one after the other in the server), or, when ray_address is
+    # set (PENATA_RAY_ADDRESS: a cluster's address, or `local` for an instance started
+    # by this process), tasks on Ray instead.
+    fanout_workers: int = Field(default=0, ge=0, le=256)
+    ray_address: str | None = None
+    # Most variants in one what-if batch.
+    max_batch_variants: int = Field(default=200, ge=1, le=10_000)
     # Seconds between progress writes to the store while a job runs.
     progress_interval: float = Field(default=1.0, ge=0)
     # Workspace (api.web): minutes a browser session lasts after signing in, and

@@ -5,7 +5,8 @@ A change of these models needs a migration in ``api/migrations/versions``
 
 Tables: ``tokens`` (hashed bearer tokens), ``scenarios`` and ``scenario_files``
 (the uploaded files' bytes, as uploaded), ``jobs`` (status, progress, params)
-``plan_documents`` (the ``plans.json`` document of a finished job) and
+``whatif_batches`` (batches of what-ifs, one job per variant), ``plan_documents``
+(the ``plans.json`` document of a finished job) and
 ``web_sessions`` (signed-in browsers of the workspace, :mod:`api.web`).
 """
 
@@ -109,6 +110,28 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A variant of a what-if batch (api.batch): the batch and the variant's place in it.
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("whatif_batches.id"), index=True)
+    batch_index: Mapped[int | None] = mapped_column(Integer)
+    # A done variant's row of its batch's summary: plan 1 against the base plan 1
+    # (objective, objective_delta, moves_added, moves_dropped, moves_changed).
+    batch_summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WhatIfBatch(Base):
+    """A batch of what-ifs of one solved scenario: one job per variant (``Job.batch_id``),
+    all compared with the base job's plan 1 and solved together by a fan-out
+    (:mod:`solver.fanout`)."""
+
+    __tablename__ = "whatif_batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    # The job whose plan 1 every variant is compared with (no foreign key: jobs already
+    # point here, and a cycle of keys would leave the tables without a creation order).
+    base_job_id: Mapped[str] = mapped_column(String(32))
+    owner_token_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class PlanDocument(Base):

@@ -60,6 +60,24 @@ def queue_full(limit: int) -> str:
     return f"The job queue is full ({limit} jobs waiting); try again later"
 
 
+def batch_does_not_fit(variants: int, limit: int) -> str:
+    return (f"The job queue cannot take {variants} more jobs ({limit} may wait); "
+            "try again later or send fewer variants")
+
+
+def too_many_variants(limit: int) -> str:
+    return f"variants: at most {limit} variants in one batch (PENATA_MAX_BATCH_VARIANTS)"
+
+
+def batch_base_changed() -> str:
+    return ("The base scenario changed after the batch was queued (a decision was "
+            "recorded); start the batch again")
+
+
+def batch_not_found(batch_id: str) -> str:
+    return f"What-if batch '{batch_id}' not found"
+
+
 def not_job_owner(job_id: str) -> str:
     return f"Job '{job_id}' was started by another token; only it or an admin may cancel it"
 

@@ -151,6 +151,34 @@ class JobManager:
         if stop is not None:
             stop.set()
 
+    # ------------------------------------------------------------------ batches (api.batch)
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def watch(self, job_id: str) -> None:
+        """Track a claimed job's cancellation (:meth:`stopping`) while it runs."""
+        with self._lock:
+            self._stops.setdefault(job_id, threading.Event())
+
+    def unwatch(self, job_id: str) -> None:
+        with self._lock:
+            self._stops.pop(job_id, None)
+            self._progress.pop(job_id, None)
+
+    def stopping(self, job_id: str) -> bool:
+        """Whether a running job should stop: its cancel was asked, or the server stops."""
+        with self._lock:
+            stop = self._stops.get(job_id)
+        return self._closing or (stop is not None and stop.is_set())
+
+    def finish(self, job_id: str, status: str, **fields: Any) -> None:
+        self._finish(job_id, status, **fields)
+
+    def release(self, job_id: str) -> None:
+        self._release(job_id)
+
     def live_progress(self, job_id: str) -> dict[str, Any] | None:
         with self._lock:
             progress = self._progress.get(job_id)
@@ -221,6 +249,15 @@ class JobManager:
         with self.sessions() as session:
             job = session.get(Job, job_id)
             assert job is not None
+            batch_id = job.batch_id
+        if batch_id is not None:  # a what-if batch's variant: the batch runs together
+            from api.batch import run_batch
+
+            run_batch(self, batch_id, job_id)
+            return
+        with self.sessions() as session:
+            job = session.get(Job, job_id)
+            assert job is not None
             record = session.get(ScenarioRecord, job.scenario_id)
             assert record is not None
             queued_at, started_at = utc(job.created_at), utc(job.started_at)
@@ -283,7 +320,7 @@ class JobManager:
             self._explain(job_id, document, scenario, result, solve_params,
                           float(params.get("shortlist_time") or 0), stop, base_plan)
         else:
-            _diff_against(document, base_plan)
+            diff_against(document, base_plan)
         final = self.live_progress(job_id) or {}
         last = result.plans[-1] if result.plans else None
         final.update({
@@ -314,7 +351,7 @@ class JobManager:
         explain_plans(document, scenario, problem)
         # A what-if's plans are compared with the base plan 1, not with their own plan 1
         # as explain_plans does: set after it, before the document is first stored.
-        _diff_against(document, base_plan)
+        diff_against(document, base_plan)
         if shortlist_time <= 0 or stop.is_set() or self._closing:
             return
         last_write = [0.0]
@@ -377,7 +414,8 @@ class JobManager:
 
     def _finish(self, job_id: str, status: str, *, error: str | None = None,
                 document: dict[str, Any] | None = None,
-                progress: dict[str, Any] | None = None) -> None:
+                progress: dict[str, Any] | None = None,
+                batch_summary: dict[str, Any] | None = None) -> None:
         with self.sessions() as session:
             job = session.get(Job, job_id)
             if job is None:
@@ -396,6 +434,8 @@ class JobManager:
             job.finished_at = now()
             if progress is not None:
                 job.progress = progress
+            if batch_summary is not None:
+                job.batch_summary = batch_summary
             if document is not None:
                 existing = session.get(PlanDocument, job_id)
                 if existing is None:
@@ -405,7 +445,7 @@ class JobManager:
             session.commit()
 
 
-def _diff_against(document: dict[str, Any], base_plan: dict[str, Any] | None) -> None:
+def diff_against(document: dict[str, Any], base_plan: dict[str, Any] | None) -> None:
     """Every plan's ``diff`` against a what-if's base plan 1 (nothing without one)."""
     if base_plan is not None:
         for plan in document["plans"]:

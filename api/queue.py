@@ -58,6 +58,21 @@ def claim_next(session: Session, runner: str) -> str | None:
     return claimed[0] if len(claimed) == 1 else None
 
 
+def claim_batch(session: Session, runner: str, batch_id: str) -> list[str]:
+    """Claim every job of what-if batch ``batch_id`` still queued, for ``runner`` (whose
+    fan-out then solves them together); the ids claimed. Each row is claimed by one
+    conditional update, so a job another runner took first is not among them."""
+    stamp = now()
+    claimed = session.execute(
+        update(Job).where(Job.batch_id == batch_id, Job.status == "queued")
+        .values(status="running", claimed_by=runner, attempts=Job.attempts + 1,
+                started_at=stamp, heartbeat_at=stamp, progress=None)
+        .returning(Job.id)
+    ).scalars().all()
+    session.commit()
+    return list(claimed)
+
+
 def heartbeat(session: Session, runner: str) -> set[str]:
     """Renew the lease of ``runner``'s running jobs; return those whose cancellation
     was asked (possibly through another API process)."""

@@ -242,6 +242,56 @@ class WhatIf(_Body):
     warm_start: bool = False
 
 
+class WhatIfBatchCreate(_Body):
+    variants: list[Annotated[list[Edit], Field(min_length=1, max_length=10_000)]] = Field(
+        min_length=1, max_length=10_000,
+        description="One list of what-if edits per variant (at most PENATA_MAX_BATCH_VARIANTS)")
+    plans: int | None = Field(default=None, ge=1)
+    time_limit: float | None = Field(default=None, gt=0,
+                                     description="Seconds for each variant's solve")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class BatchJob(BaseModel):
+    index: int
+    id: str
+    scenario_id: str
+
+
+class WhatIfBatchAccepted(BaseModel):
+    id: str
+    status: Literal["queued"]
+    scenario_id: str
+    base_job_id: str
+    jobs: list[BatchJob]
+
+
+class BatchVariant(BaseModel):
+    """One row of a batch's summary; the numbers once the variant is done: its plan 1
+    against the base plan 1 (``moves_changed``: employees whose move differs)."""
+
+    index: int
+    job_id: str
+    scenario_id: str
+    status: JobStatus
+    error: str | None
+    objective: int | None = None
+    objective_delta: int | None = None
+    moves_added: int | None = None
+    moves_dropped: int | None = None
+    moves_changed: int | None = None
+
+
+class WhatIfBatchInfo(BaseModel):
+    id: str
+    # queued: no variant started; running; done: none queued or running.
+    status: Literal["queued", "running", "done"]
+    scenario_id: str
+    base_job_id: str
+    created_at: dt.datetime
+    variants: list[BatchVariant]
+
+
 # --------------------------------------------------------------------------- plans
 
 

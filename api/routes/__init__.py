@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from api.routes import jobs, plans, scenarios, talent
+from api.routes import batches, jobs, plans, scenarios, talent
 
 api_router = APIRouter()
 api_router.include_router(scenarios.router)
 api_router.include_router(jobs.router)
+api_router.include_router(batches.router)
 api_router.include_router(plans.router)
 api_router.include_router(talent.router)

@@ -1,4 +1,5 @@
-"""``/api/v1/scenarios``: upload and list scenarios, start solve and what-if jobs."""
+"""``/api/v1/scenarios``: upload and list scenarios, start solve and what-if jobs
+(one, or a batch)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
-from api import errors, services
+from api import batch, errors, services
 from api.body import body_openapi, inline_defs, json_body, parse_json, validate_body
 from api.db import Job, ScenarioRecord
 from api.deps import JobsDep, Planner, Reader, SessionDep, SettingsDep
@@ -28,6 +29,7 @@ from api.files import (
 from api.jobs import utc
 from api.routes.common import job_info
 from api.schemas import (
+    BatchJob,
     FileContent,
     FileInfo,
     JobAccepted,
@@ -39,6 +41,8 @@ from api.schemas import (
     ScenarioSummary,
     WhatIf,
     WhatIfAccepted,
+    WhatIfBatchAccepted,
+    WhatIfBatchCreate,
 )
 from solver.io import InputError
 
@@ -224,3 +228,31 @@ def what_if(scenario_id: str, session: SessionDep, settings: SettingsDep, jobs: 
     _accepted(response, started.job)
     return WhatIfAccepted(id=started.job.id, status="queued", scenario_id=started.scenario.id,
                           base_scenario_id=scenario_id, base_job_id=started.base_job.id)
+
+
+@router.post("/{scenario_id}/what-if-batch", status_code=status.HTTP_202_ACCEPTED,
+             response_model=WhatIfBatchAccepted, openapi_extra=body_openapi(WhatIfBatchCreate),
+             responses={409: {"description": "The base scenario has no finished plan"},
+                        422: {"description": "A variant's edit names an unknown position "
+                              "or NIP, or its derived scenario is invalid (each message "
+                              "starts with variants[i])"},
+                        503: {"description": "The batch does not fit in the job queue "
+                              "(Retry-After)"}})
+def what_if_batch(scenario_id: str, session: SessionDep, settings: SettingsDep, jobs: JobsDep,
+                  response: Response, principal: Planner,
+                  body: Annotated[WhatIfBatchCreate, Depends(json_body(WhatIfBatchCreate))]
+                  ) -> WhatIfBatchAccepted:
+    """Many what-ifs of one solved scenario at once: one derived scenario and one job per
+    variant (a list of the edits of ``POST /what-if``), solved together by a fan-out
+    (local worker processes, or Ray when ``PENATA_RAY_ADDRESS`` is set), each compared
+    with the base scenario's latest plan 1. Poll ``GET /api/v1/what-if-batches/{id}``
+    for the summary (objective delta and moves changed per variant)."""
+    started = batch.start_batch(session, settings, jobs, scenario_id,
+                                [list(v) for v in body.variants], owner=principal,
+                                plans=body.plans, time_limit=body.time_limit, seed=body.seed)
+    response.headers["Location"] = f"/api/v1/what-if-batches/{started.batch.id}"
+    return WhatIfBatchAccepted(
+        id=started.batch.id, status="queued", scenario_id=scenario_id,
+        base_job_id=started.batch.base_job_id,
+        jobs=[BatchJob(index=j.batch_index, id=j.id, scenario_id=j.scenario_id)  # type: ignore[arg-type]
+              for j in started.jobs])

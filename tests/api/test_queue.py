@@ -99,3 +99,33 @@ def test_claim_takes_the_oldest_and_heartbeat_reports_cancellations(store_url: s
         assert claim_next(session, "me") == "job-000"
         assert claim_next(session, "me") == "job-002"
         assert claim_next(session, "me") is None
+
+
+def test_a_batch_is_claimed_whole_by_the_runner_of_its_first_job(store_url: str) -> None:
+    from api.db import WhatIfBatch
+    from api.queue import claim_batch
+
+    engine = make_engine(_store(store_url, 0))
+    sessions = session_factory(engine)
+    with sessions() as session:
+        session.add(Job(id="base", scenario_id="s", params={}, status="done"))
+        session.add(WhatIfBatch(id="b", scenario_id="s", base_job_id="base"))
+        session.flush()
+        session.add_all(Job(id=f"v{n}", scenario_id="s", params={}, batch_id="b",
+                            batch_index=n) for n in range(4))
+        session.add(Job(id="other", scenario_id="s", params={}))
+        session.commit()
+    with sessions() as session:
+        first = claim_next(session, "runner-a")
+        taken_by_b = claim_next(session, "runner-b")  # b was quick and took one variant
+        rest = claim_batch(session, "runner-a", "b")
+        again = claim_batch(session, "runner-b", "b")
+    assert first == "v0" and taken_by_b == "v1"
+    assert sorted(rest) == ["v2", "v3"] and again == []
+    with sessions() as session:
+        owners = dict(session.execute(select(Job.id, Job.claimed_by)).all())
+        attempts = dict(session.execute(select(Job.id, Job.attempts)).all())
+    assert owners == {"base": None, "v0": "runner-a", "v1": "runner-b", "v2": "runner-a",
+                      "v3": "runner-a", "other": None}
+    assert [attempts[f"v{n}"] for n in range(4)] == [1, 1, 1, 1] and attempts["other"] == 0
+    engine.dispose()

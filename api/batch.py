@@ -1,0 +1,314 @@
+"""What-if batches: many variants of one solved scenario, solved by one fan-out.
+
+``POST /api/v1/scenarios/{id}/what-if-batch`` (:func:`start_batch`) validates every
+variant (a list of what-if edits), stores one derived scenario and one queued job
+per variant and a :class:`~api.db.WhatIfBatch`. The runner that claims the first of
+those jobs claims the rest of the batch (:func:`api.queue.claim_batch`) and solves
+them with :mod:`solver.fanout` (:func:`run_batch`): the base scenario's files go to
+the executor once (Ray's object store, or each pool worker once), and every task
+gets only its variant's edits. Each task derives its scenario from the base as the
+request did, solves it cold (reproducible byte for byte, on any executor) with the
+base plan 1 as hint, and returns the plans document; the runner stores it with its
+diff against the base plan 1 and the variant's summary row
+(:func:`summary_row`), shown by ``GET /api/v1/what-if-batches/{id}``.
+
+A cancel of a variant stops it before it starts; a variant already solving on
+another process runs to its end (at most its time limit) and is then stored as
+cancelled, without plans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import HTTPException, status
+from pydantic import TypeAdapter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import errors, queue
+from api.config import Settings
+from api.db import Job, PlanDocument, ScenarioFile, ScenarioRecord, WhatIfBatch
+from api.diff import find_plan, plan_diff
+from api.files import StoredFile, load_files
+from api.jobs import JobManager, diff_against, latest_done_job, queued_count, stored_files
+from api.schemas import Edit
+from api.security import Principal
+from api.services import counts, invalid, job_params, validate
+from api.whatif import EditError, apply_edits
+from solver import fanout
+from solver.io import InputError, TableLimits
+from solver.output import plans_document
+from solver.result import SolveParams
+from solver.solve import solve
+
+log = logging.getLogger("penata.api.batch")
+
+_EDITS = TypeAdapter(list[Edit])
+
+
+# --------------------------------------------------------------------------- the task
+
+
+@dataclass(frozen=True)
+class BatchBase:
+    """What every variant's task shares: the base scenario's files and the solve."""
+
+    files: tuple[StoredFile, ...]
+    limits: TableLimits
+    plans: int | None
+    max_plans: int
+    time_limit: float
+    workers: int
+    seed: int
+    hint: tuple[tuple[str, str], ...]
+
+
+def files_sha256(files: list[StoredFile]) -> str:
+    """A digest of a scenario's stored files (roles, paths and bytes)."""
+    digest = hashlib.sha256()
+    for stored in sorted(files, key=lambda f: f.role):
+        for part in (stored.role, stored.path):
+            digest.update(part.encode("utf-8") + b"\0")
+        digest.update(len(stored.content).to_bytes(8, "big") + stored.content)
+    return digest.hexdigest()
+
+
+def derive_files(base: list[StoredFile], edits: list[Edit], limits: TableLimits
+                 ) -> list[StoredFile]:
+    return apply_edits(base, edits, limits)
+
+
+def solve_variant(base: BatchBase, edits: list[dict[str, Any]]) -> dict[str, Any]:
+    """One variant: its scenario derived from the base, solved; ``document`` is its
+    plans document and ``files_sha256`` the digest of the derived files (the runner
+    checks it against the scenario stored for the variant). Runs in any process."""
+    files = derive_files(list(base.files), _EDITS.validate_python(edits), base.limits)
+    scenario = load_files(files, base.limits)
+    plans = base.plans
+    if plans is None and scenario.plans.count > base.max_plans:
+        plans = base.max_plans
+    params = SolveParams(plans=plans, time_limit=base.time_limit, workers=base.workers,
+                         seed=base.seed, hint=base.hint)
+    result = solve(scenario, params)
+    return {"files_sha256": files_sha256(files),
+            "document": plans_document(result, scenario, params)}
+
+
+# --------------------------------------------------------------------------- queueing
+
+
+@dataclass(frozen=True)
+class StartedBatch:
+    batch: WhatIfBatch
+    jobs: list[Job]
+
+
+def variant_errors(index: int, messages: list[str]) -> list[str]:
+    return [f"variants[{index}]: {message}" for message in messages]
+
+
+def start_batch(session: Session, settings: Settings, jobs: JobManager, scenario_id: str,
+                variants: list[list[Edit]], *, owner: Principal, plans: int | None = None,
+                time_limit: float | None = None, seed: int = 0) -> StartedBatch:
+    """Validate every variant of ``scenario_id`` (422 naming the variant, edit and
+    field), then store one derived scenario and queued job per variant and the batch,
+    all at once (nothing is stored when one variant is invalid). 409 without a solved
+    base, 503 when the batch does not fit in the queue (PENATA_MAX_QUEUED)."""
+    base = errors.get_scenario(session, scenario_id)
+    if len(variants) > settings.max_batch_variants:
+        raise invalid([errors.too_many_variants(settings.max_batch_variants)])
+    params = job_params(settings, plans, time_limit, seed)
+    base_job = latest_done_job(session, scenario_id)
+    if base_job is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, errors.no_base_plan(scenario_id))
+    if queued_count(session) + len(variants) > settings.max_queued:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            errors.batch_does_not_fit(len(variants), settings.max_queued),
+                            {"Retry-After": str(errors.QUEUE_RETRY_SECONDS)})
+    base_files = stored_files(base)
+    derived = []
+    problems: list[str] = []
+    for index, edits in enumerate(variants):
+        try:
+            files = derive_files(base_files, list(edits), settings.table_limits())
+            scenario = validate(files, settings)
+        except (EditError, InputError) as exc:
+            problems += variant_errors(index, exc.errors)
+            continue
+        except HTTPException as exc:  # validate's 422: the loader's messages
+            detail = exc.detail if isinstance(exc.detail, list) else [str(exc.detail)]
+            problems += variant_errors(index, detail)
+            continue
+        derived.append((files, scenario, edits))
+    if problems:
+        raise invalid(problems)
+    batch = WhatIfBatch(scenario_id=scenario_id, base_job_id=base_job.id,
+                        owner_token_id=owner.token_id)
+    session.add(batch)
+    session.flush()
+    queued = []
+    for index, (files, scenario, edits) in enumerate(derived):
+        record = ScenarioRecord(
+            name=scenario.name, counts=counts(scenario), base_id=scenario_id,
+            edits=[edit.model_dump() for edit in edits],
+            files=[ScenarioFile(role=f.role, path=f.path, original_name=f.original_name,
+                                content=f.content) for f in files])
+        session.add(record)
+        session.flush()
+        job = Job(scenario_id=record.id, status="queued", params=dict(params),
+                  base_job_id=base_job.id, owner_token_id=owner.token_id,
+                  batch_id=batch.id, batch_index=index)
+        session.add(job)
+        queued.append(job)
+    session.commit()
+    jobs.submit(queued[0].id)
+    return StartedBatch(batch, queued)
+
+
+# --------------------------------------------------------------------------- running
+
+
+def summary_row(plan: dict[str, Any] | None, base_plan: dict[str, Any] | None
+                ) -> dict[str, Any] | None:
+    """Plan 1 of a variant against the base plan 1: its objective, the objective delta,
+    the moves added and dropped, and ``moves_changed``: the employees whose move
+    differs (an added or a dropped move, or both)."""
+    if plan is None or base_plan is None:
+        return None
+    diff = plan_diff(plan, base_plan)
+    changed = {m["nip"] for m in diff["moves_added"]} | {m["nip"] for m in diff["moves_dropped"]}
+    return {"objective": int(plan["objective"]), "objective_delta": diff["objective_delta"],
+            "moves_added": len(diff["moves_added"]), "moves_dropped": len(diff["moves_dropped"]),
+            "moves_changed": len(changed)}
+
+
+@dataclass
+class _Variant:
+    job_id: str
+    index: int
+    edits: list[dict[str, Any]]
+    files_sha256: str
+
+
+def run_batch(manager: JobManager, batch_id: str, first_job_id: str) -> None:
+    """Solve the jobs of batch ``batch_id`` this runner claims (``first_job_id`` and
+    the rest still queued) with the configured fan-out, storing each as it ends; a
+    job the fan-out did not return fails."""
+    with manager.sessions() as session:
+        ids = [first_job_id, *queue.claim_batch(session, manager.runner, batch_id)]
+    finished: set[str] = set()
+    try:
+        _run_claimed(manager, batch_id, ids, finished)
+    finally:
+        for job_id in ids:
+            if job_id in finished:
+                pass
+            elif manager.closing:
+                manager.release(job_id)
+            else:
+                manager.finish(job_id, "failed",
+                               error="Internal error (the batch's fan-out stopped)")
+            manager.unwatch(job_id)
+
+
+def _run_claimed(manager: JobManager, batch_id: str, ids: list[str], finished: set[str]
+                 ) -> None:
+    settings = manager.settings
+    with manager.sessions() as session:
+        batch = session.get(WhatIfBatch, batch_id)
+        assert batch is not None
+        base_record = session.get(ScenarioRecord, batch.scenario_id)
+        assert base_record is not None
+        base_document = session.get(PlanDocument, batch.base_job_id)
+        base_plan = find_plan(base_document.document, 1) if base_document else None
+        variants = []
+        params: dict[str, Any] = {}
+        for job_id in ids:
+            job = session.get(Job, job_id)
+            assert job is not None and job.batch_index is not None
+            record = session.get(ScenarioRecord, job.scenario_id)
+            assert record is not None
+            params = dict(job.params)
+            variants.append(_Variant(job_id, job.batch_index, list(record.edits or []),
+                                     files_sha256(stored_files(record))))
+        base_files = tuple(stored_files(base_record))
+    variants.sort(key=lambda v: v.index)
+    for variant in variants:
+        manager.watch(variant.job_id)
+    hint = tuple((a["nip"], a["position"]) for a in base_plan["assignments"]) \
+        if base_plan is not None else ()
+    shared = BatchBase(files=base_files, limits=settings.table_limits(),
+                       plans=params.get("plans"), max_plans=settings.max_plans,
+                       time_limit=float(params["time_limit"]),
+                       workers=settings.solver_workers, seed=int(params.get("seed", 0)),
+                       hint=hint)
+    executor = fanout.executor(settings.fanout_workers or None, settings.ray_address or "",
+                               task_cpus=settings.solver_workers)
+    log.info("batch %s: %d variant(s) on %s (jobs %s)", batch_id, len(variants),
+             executor.name, ", ".join(v.job_id for v in variants))
+    started = time.perf_counter()
+
+    def on_result(position: int, value: Any) -> None:
+        variant = variants[position]
+        finished.add(variant.job_id)
+        _store_variant(manager, variant, value, base_plan, time.perf_counter() - started)
+
+    executor.run(solve_variant, shared, [v.edits for v in variants], on_result=on_result,
+                 stop=lambda position: manager.stopping(variants[position].job_id))
+    log.info("batch %s: finished in %.2f s", batch_id, time.perf_counter() - started)
+
+
+def _store_variant(manager: JobManager, variant: _Variant, value: Any,
+                   base_plan: dict[str, Any] | None, elapsed: float) -> None:
+    job_id = variant.job_id
+    if isinstance(value, fanout.TaskError):
+        if value.cancelled and manager.closing:
+            manager.release(job_id)
+        elif value.cancelled or manager.stopping(job_id):
+            manager.finish(job_id, "cancelled")
+        elif value.kind == "InputError":
+            manager.finish(job_id, "failed", error="The stored scenario no longer loads: "
+                           + value.message.replace("\n", "; "))
+        else:
+            log.error("job %s: internal error (%s)", job_id, value.kind)
+            manager.finish(job_id, "failed", error=f"Internal error ({value.kind})")
+        return
+    if value["files_sha256"] != variant.files_sha256:
+        manager.finish(job_id, "failed", error=errors.batch_base_changed())
+        return
+    document = value["document"]
+    diff_against(document, base_plan)
+    first = find_plan(document, 1)
+    last = document["plans"][-1] if document["plans"] else None
+    progress = {"plan": last["rank"] if last else None,
+                "best_objective": last["objective"] if last else None,
+                "bound": float(last["bound"]) if last else None,
+                "elapsed": round(elapsed, 3)}
+    outcome = "cancelled" if manager.stopping(job_id) else "done"
+    manager.finish(job_id, outcome, document=document, progress=progress,
+                   batch_summary=summary_row(first, base_plan))
+    log.info("job %s: %s (batch variant %d), %d plan(s)", job_id, document["status"],
+             variant.index, len(document["plans"]))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def batch_jobs(session: Session, batch_id: str) -> list[Job]:
+    return list(session.scalars(select(Job).where(Job.batch_id == batch_id)
+                                .order_by(Job.batch_index)))
+
+
+def batch_status(jobs: list[Job]) -> str:
+    """``queued`` while no variant started, ``done`` once none is queued or running,
+    else ``running``."""
+    if all(job.status == "queued" for job in jobs):
+        return "queued"
+    if any(job.status in ("queued", "running") for job in jobs):
+        return "running"
+    return "done"
