@@ -258,7 +258,7 @@ def test_committee_decides_and_the_audit_log_verifies(world: dict) -> None:
     assert rejected_nip in page.locator("#konflik").inner_text()
     shot(page, "10-keputusan")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Unduh log audit (JSONL)").click()
+        page.get_by_role("link", name="JSONL (untuk memeriksa rantai hash)").click()
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and '"action": "reject"' in lines[1]
 
