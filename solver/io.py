@@ -1182,7 +1182,12 @@ def load_scenario(path: str | Path, limits: TableLimits = TableLimits()) -> Scen
         ref = doc.config.get(role)
         if not ref:
             return None
-        return read_file_source(path.parent / ref.strip(), ref.strip(), limits)
+        target = path.parent / ref.strip()
+        if not target.exists():  # name the YAML key: the planner edits that line
+            errors.add(f"key '{role}' names {clip(ref.strip())}: file not found "
+                       f"(looked for {clip(str(target.absolute()))})")
+            errors.raise_if_any()
+        return read_file_source(target, ref.strip(), limits)
 
     return _build_scenario(doc, label, path.stem, str(path), open_table, limits,
                            tables_from_yaml=True)

@@ -97,7 +97,9 @@ def test_missing_file(tmp_path):
     (tmp_path / "positions.csv").unlink()
     with pytest.raises(InputError) as info:
         load_scenario(path)
-    assert info.value.errors[0].startswith("positions.csv: file not found")
+    error = info.value.errors[0]
+    assert error.startswith("scenario.yaml: key 'positions' names positions.csv: file not found")
+    assert str(tmp_path / "positions.csv") in error
 
 
 def test_yaml_syntax_error_names_line_and_column(tmp_path):
