@@ -11,7 +11,7 @@ Sizes (issue 7):
 * ``lap``  random n×n linear assignment problems (n = 100, 300, 600) as scenarios.
 
 An assignment problem with costs ``c[i, j]`` becomes a scenario through the
-assessments table (MODEL.md section 1): ``n`` unplaced employees at level 3,
+assessments table (docs/model.md section 1): ``n`` unplaced employees at level 3,
 ``n`` one-seat level-3 posts, assessment score ``1000 − c[i, j]``, default
 weights. Every pair then scores ``fit − 300 (move) + 5000 (vacancy)`` and the
 objective subtracts ``5000 · n`` for the seats, so a plan that fills every

@@ -2,7 +2,7 @@
 
 First the certain, simple causes (an incumbent with no position left, a must-fill
 post nobody may take, locks that cannot hold together). For those, the eligibility
-rules of MODEL.md section 4 are applied one at a time ("funnel") to find the rule
+rules of docs/model.md section 4 are applied one at a time ("funnel") to find the rule
 that removes the last candidate, so the sentence can say which setting to relax.
 When there are none, every hard-constraint row gets an assumption literal per
 (family, entity) and CP-SAT is asked for a conflicting set of them; each member
@@ -19,43 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solver import describe
 from solver import rules as rule
 from solver.derived import jpm_matrix
 from solver.eligibility import Problem
-from solver.model.constraints import RowBlock
-from solver.scenario import GRADES
-
-MAX_NAMES = 5
-
-
-def _employee(problem: Problem, e: int) -> str:
-    emp = problem.scenario.employees
-    return f"{emp['name'].iat[e]} ({emp['nip'].iat[e]})"
-
-
-def _post(problem: Problem, p: int) -> str:
-    pos = problem.scenario.positions
-    return f"{pos['id'].iat[p]} ({pos['title'].iat[p]}, {pos['unit'].iat[p]})"
-
-
-def _grade_range(problem: Problem, p: int) -> str:
-    pos = problem.scenario.positions
-    lo, hi = GRADES[pos["grade_min"].iat[p] - 1], GRADES[pos["grade_max"].iat[p] - 1]
-    return lo if lo == hi else f"{lo}–{hi}"
-
-
-def _names(problem: Problem, emps: Sequence[int]) -> str:
-    shown = [_employee(problem, int(e)) for e in list(emps)[:MAX_NAMES]]
-    more = len(emps) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def _posts(problem: Problem, posts: Sequence[int] | np.ndarray) -> str:
-    ids = problem.scenario.positions["id"]
-    shown = [str(ids.iat[int(p)]) for p in list(posts)[:MAX_NAMES]]
-    more = len(posts) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
+from solver.model.constraints import RowBlock, sentence
 
 # --------------------------------------------------------------------------- funnel
 
@@ -116,7 +84,7 @@ def _move_funnel(problem: Problem, facts: _Facts, p: int) -> list[tuple[_Step, n
         alive = alive & mask
         out.append((_Step(number, label, relax), alive.copy()))
 
-    rng = _grade_range(problem, p)
+    rng = describe.grade_range(problem, p)
     cut("4.1", rule.rule_4_1_grade_range(problem.grade, problem.grade_min[p], problem.grade_max[p]),
         f"hold golongan {rng}", f"widen grade_min/grade_max of {pid} (now {rng})")
     cut("4.2", rule.rule_4_2_level_window(problem.level, lvl, step),
@@ -174,10 +142,10 @@ def _explain_funnel(problem: Problem, funnel: list[tuple[_Step, np.ndarray]]) ->
 
 def _must_fill_sentence(problem: Problem, facts: _Facts, p: int) -> str:
     if problem.headcount[p] == 0:
-        return (f"{_post(problem, p)} must be filled but has headcount 0 (abolished). "
+        return (f"{describe.post(problem, p)} must be filled but has headcount 0 (abolished). "
                 f"Relax: unset must_fill or give it a seat.")
     why = _explain_funnel(problem, _move_funnel(problem, facts, p))
-    return f"{_post(problem, p)} must be filled but nobody is eligible: {why}; or unset must_fill."
+    return f"{describe.post(problem, p)} must be filled but nobody is eligible: {why}; or unset must_fill."
 
 
 def _stranded_sentence(problem: Problem, facts: _Facts, e: int) -> str:
@@ -199,7 +167,7 @@ def _stranded_sentence(problem: Problem, facts: _Facts, e: int) -> str:
                   "a post's grade range, add a post or widen the scope")
     elif in_level.size == 0:
         detail = (f"the in-scope posts accepting golongan {grade_name} "
-                  f"({_posts(problem, in_grade)}) are outside career levels "
+                  f"({describe.posts(problem, in_grade.tolist())}) are outside career levels "
                   f"{lvl}–{lvl + step}. Relax: raise max_promotion_step or add a post at "
                   f"level {lvl}")
     else:
@@ -211,8 +179,8 @@ def _stranded_sentence(problem: Problem, facts: _Facts, e: int) -> str:
                     blocked.append(f"{pos['id'].iat[p]} ({stage.relax})")
                     break
         detail = ("each post that fits their golongan and level is closed to them by a rule: "
-                  + "; ".join(blocked[:MAX_NAMES]) + ". Relax one of these")
-    return (f"{_employee(problem, e)} holds {_post(problem, p0)} but has no eligible "
+                  + "; ".join(blocked[:describe.MAX_NAMES]) + ". Relax one of these")
+    return (f"{describe.employee(problem, e)} holds {describe.post(problem, p0)} but has no eligible "
             f"position: {why}, and {detail}; or lift a forbid.")
 
 
@@ -234,63 +202,18 @@ def _simple_causes(problem: Problem) -> list[str]:
     for e, n in Counter(pairs.emp[lock_idx].tolist()).items():
         if n > 1:
             posts = sorted(int(p) for p in pairs.pos[lock_idx][pairs.emp[lock_idx] == e])
-            reasons.append(f"{_employee(problem, e)} is locked into {n} posts at once "
-                           f"({_posts(problem, posts)}). Relax: keep one lock.")
+            reasons.append(f"{describe.employee(problem, e)} is locked into {n} posts at once "
+                           f"({describe.posts(problem, posts)}). Relax: keep one lock.")
     for p, n in Counter(pairs.pos[lock_idx].tolist()).items():
         if n > problem.headcount[p]:
             who = sorted(int(e) for e in pairs.emp[lock_idx][pairs.pos[lock_idx] == p])
-            reasons.append(f"{n} people are locked into {_post(problem, p)} "
-                           f"({_names(problem, who)}), which has {pos['headcount'].iat[p]} "
+            reasons.append(f"{n} people are locked into {describe.post(problem, p)} "
+                           f"({describe.names(problem, who)}), which has {pos['headcount'].iat[p]} "
                            "seat(s). Relax: remove a lock or raise its headcount.")
     return reasons
 
 
 # --------------------------------------------------------------------------- core
-
-
-def _sentence(problem: Problem, family: str, entity: int) -> str:
-    """One member of a conflicting set: the rule, who it concerns, what to relax."""
-    scenario = problem.scenario
-    pos = scenario.positions
-    pairs = problem.pairs
-    if family == "incumbent":
-        e = entity
-        options = sorted({int(p) for p in pairs.pos[pairs.emp == e]})
-        return (f"{_employee(problem, e)}, incumbent of {_post(problem, int(problem.current[e]))}, "
-                f"must take exactly one in-scope position and may take only "
-                f"{_posts(problem, options) or 'none'}. Relax: widen grade ranges or "
-                "lower min_tenure_months so more posts accept them, or lift a forbid.")
-    if family == "candidate":
-        return f"{_employee(problem, entity)} may take at most one position."
-    if family == "headcount":
-        wanted = sorted({int(e) for e in pairs.emp[(pairs.pos == entity) & pairs.lock]})
-        locked = f" (locked in: {_names(problem, wanted)})" if wanted else ""
-        return (f"{_post(problem, entity)} has only {pos['headcount'].iat[entity]} seat(s)"
-                f"{locked}. Relax: raise its headcount.")
-    if family == "must_fill":
-        who = sorted({int(e) for e in pairs.emp[pairs.pos == entity]})
-        asked = (" (voluntary_moves: only those who asked for it, or must move, may move in)"
-                 if scenario.rules.voluntary_moves else "")
-        return (f"{_post(problem, entity)} must be filled (must_fill) and only "
-                f"{len(who)} people may take it{asked}: {_names(problem, who)}. Relax: unset "
-                f"must_fill or widen its grade range (now golongan {_grade_range(problem, entity)}).")
-    if family == "turnover":
-        unit = problem.turnover_units[entity]
-        n_u = problem.turnover_members[entity].size
-        cap = problem.turnover_caps[entity]
-        return (f"Unit {unit} may move at most {cap} of its {n_u} incumbents "
-                f"(max_unit_turnover {float(scenario.rules.max_unit_turnover):g}). Relax: raise "
-                "max_unit_turnover, or reject moves out of this unit that other rules force.")
-    if family == "lock":
-        if entity < 0:
-            return problem.broken_locks[-1 - entity] + " Relax: remove the lock."
-        idx = np.flatnonzero(pairs.lock)[entity]
-        e, p = int(pairs.emp[idx]), int(pairs.pos[idx])
-        return (f"Lock (approved decision): {_employee(problem, e)} → {_post(problem, p)}. "
-                "Relax: remove this lock from the scenario.")
-    if family == "cut":
-        return "This plan must differ from the earlier ranked plans (plans.min_difference)."
-    return f"{family} {entity}"
 
 
 def _minimal_core(problem: Problem, blocks: Sequence[RowBlock], time_limit: float,
@@ -394,6 +317,6 @@ def explain_infeasibility(problem: Problem, blocks: Sequence[RowBlock],
         effect = "removes this conflict" if minimal else "may remove this conflict"
         return [f"These {len(core)} rules cannot all hold together; relaxing any one of "
                 f"them {effect}:",
-                *(_sentence(problem, family, entity) for family, entity in core)]
+                *(sentence(problem, family, entity) for family, entity in core)]
     return ["The hard rules of MODEL.md section 5 cannot all hold together; no smaller "
             "conflicting set was found within the time limit."]

@@ -1,11 +1,29 @@
-"""Solve parameters, progress events and results (MODEL.md sections 7-8)."""
+"""Solve parameters, progress events and results (docs/model.md sections 7-8)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from solver.eligibility import Problem
+
+
+class SolveStatus(StrEnum):
+    """Status of a solve (docs/model.md section 8) and of one CP-SAT call.
+
+    A ``str``: it compares equal to, formats as and serialises to its name, so
+    ``plans.json`` reads ``"OPTIMAL"`` as before.
+    """
+
+    OPTIMAL = "OPTIMAL"  # every returned plan proven optimal (section 7)
+    FEASIBLE = "FEASIBLE"  # plans returned, not all proven
+    INFEASIBLE = "INFEASIBLE"  # proven: no plan exists
+    UNKNOWN = "UNKNOWN"  # no plan found and nothing proven (time limit, stop)
+    MODEL_INVALID = "MODEL_INVALID"  # CP-SAT rejected the model (a bug, never expected)
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,7 @@ class Result:
     """Outcome of a solve. ``status`` is OPTIMAL only when every plan is proven."""
 
     scenario: str
-    status: str  # OPTIMAL | FEASIBLE | INFEASIBLE | UNKNOWN
+    status: SolveStatus
     plans: list[Plan]
     infeasibility: list[str] = field(default_factory=list)
     runtime: float = 0.0
@@ -78,6 +96,8 @@ class Result:
     # The engine's own LP relaxation (a solver.model.lp.LpState) when it solved one: the
     # shortlists re-solve warm from it. Not part of the result's content (never written).
     lp_state: Any = field(default=None, repr=False, compare=False)
+    # The problem the plans index into, so writers and explanations need not rebuild it.
+    problem: Problem | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         lines = [f"{self.scenario}: {self.status}, {len(self.plans)} plan(s), {self.runtime:.2f} s"]

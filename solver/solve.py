@@ -1,14 +1,12 @@
 """One entry point: :func:`solve` turns a scenario into ranked plans (section 7).
 
 Strategy. Small models go to CP-SAT whole. Larger ones are solved on a subset of
-the pairs chosen by LP reduced costs (:mod:`solver.model.lp`): with ``L`` the
-Lagrangian bound and ``rc_j`` the reduced cost of pair j, any plan that uses a
-pair with ``rc_j < −T`` scores below ``L − T``. So if CP-SAT proves the optimum
-``z`` of the subset ``{j : rc_j >= −T}`` and ``z >= L − T``, then ``z`` is optimal
-for the whole model. When the test fails, ``T`` grows to ``L − z`` and the
-subset is solved again, warm-started from the plan found. The same argument
-holds for every ranked plan: difference cuts only remove plans, so ``L`` stays
-a valid bound.
+the pairs chosen by reduced costs of a Lagrangian bound ``L`` (the flow core or the
+LP relaxation, :mod:`solver.model.flow`, :mod:`solver.model.lp`); the proof that
+the subset loses nothing, and how it grows when it might, is
+:mod:`solver.model.proof`, shared with the exact shortlists. The same argument
+holds for every ranked plan: difference cuts only remove plans, so ``L`` stays a
+valid bound.
 """
 
 from __future__ import annotations
@@ -23,13 +21,14 @@ from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
 from solver.model.flow import core_bound
 from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
+from solver.model.proof import INITIAL_THRESHOLD, integer_bound, solve_pruned
+from solver.model.proof import margin as proof_margin
 from solver.objective import plan_objective
-from solver.result import Assignment, Plan, Progress, Result, SolveParams
+from solver.result import Assignment, Plan, Progress, Result, SolveParams, SolveStatus
 from solver.scenario import Scenario
 
 # Below this many pairs CP-SAT gets the whole model; above it, LP pruning first.
 FULL_MODEL_PAIRS = 3000
-INITIAL_THRESHOLD = 50.0
 # Pairs in the neighbourhood searched first for a ranked plan reaching the LP bound.
 NEIGHBOURHOOD_PAIRS = 20_000
 NEIGHBOURHOOD_MIN_PAIRS = FULL_MODEL_PAIRS
@@ -98,7 +97,7 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
             break
         outcome, bound, proven = engine.solve_plan(rank, cuts)
         if outcome.chosen is None:
-            if outcome.status != "INFEASIBLE":
+            if outcome.status != SolveStatus.INFEASIBLE:
                 exhausted = False
             break
         assert outcome.objective is not None
@@ -116,20 +115,20 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
             exhausted = proven and count == 1
 
     if plans:
-        status = "OPTIMAL" if exhausted else "FEASIBLE"
+        status = SolveStatus.OPTIMAL if exhausted else SolveStatus.FEASIBLE
         reasons: list[str] = []
     elif exhausted:
-        status = "INFEASIBLE"
+        status = SolveStatus.INFEASIBLE
         focus = engine.lp.conflict if engine.lp is not None else ()
         reasons = explain_infeasibility(problem, blocks, time_limit=max(5.0, clock.left()),
                                         focus=focus)
     else:
-        status = "UNKNOWN"
+        status = SolveStatus.UNKNOWN
         reasons = [f"No plan was found within the time limit ({params.time_limit:g} s); "
                    "raise --time-limit."]
     stats.update(engine.stats)
     return Result(scenario=scenario.name, status=status, plans=plans, infeasibility=reasons,
-                  runtime=round(clock.elapsed(), 3), stats=stats,
+                  runtime=round(clock.elapsed(), 3), stats=stats, problem=problem,
                   lp_state=engine.own_state if engine.own_state is not None and
                   engine.own_state.warm else None)
 
@@ -251,7 +250,7 @@ class _Engine:
             bound = max(found.objective, int(np.floor(found.bound + 1e-6)))
             if self.lp is not None and self.lp.feasible:
                 bound = max(found.objective, min(bound, self._lp_integer_bound()))
-            result = (found, bound, found.status == "OPTIMAL")
+            result = (found, bound, found.status == SolveStatus.OPTIMAL)
         self.stats["first_plan_grace_s"] = round(time.perf_counter() - started, 3)
         return result
 
@@ -290,19 +289,17 @@ class _Engine:
             return None
         self.stats[f"plan{rank}_proof"] = "neighbourhood reaches the LP bound"
         self.hint = outcome.chosen
-        return CpOutcome("OPTIMAL", outcome.chosen, outcome.objective, float(target),
+        return CpOutcome(SolveStatus.OPTIMAL, outcome.chosen, outcome.objective, float(target),
                          outcome.wall), outcome.objective, True
 
     def _margin(self) -> float:
-        """Slack for float rounding in rc and L (sums of ~1e6 terms of size <= 1e5 carry
-        errors far below 1e-3); it only ever keeps more pairs or proves less."""
         assert self.lp is not None
-        return 1e-3 + 1e-9 * abs(self.lp.bound)
+        return proof_margin(self.lp.bound)
 
     def _lp_integer_bound(self) -> int:
         """``floor(L)``: no plan (an integer objective) can score above it."""
         assert self.lp is not None
-        return int(np.floor(self.lp.bound + self._margin()))
+        return integer_bound(self.lp.bound)
 
     def _lp_vertex_plan(self) -> tuple[CpOutcome, int, bool] | None:
         """The LP vertex as (outcome, bound, proven) when it is an integral plan;
@@ -313,7 +310,7 @@ class _Engine:
         objective = plan_objective(self.problem.pairs.score, self.problem.constant, chosen)
         bound = max(objective, self._lp_integer_bound())
         proven = objective >= bound
-        return (CpOutcome("OPTIMAL" if proven else "FEASIBLE", chosen, objective,
+        return (CpOutcome(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, chosen, objective,
                           float(bound), 0.0), bound, proven)
 
     def _lp_plan(self) -> np.ndarray | None:
@@ -359,14 +356,14 @@ class _Engine:
         if lp is None:
             outcome = self._cpsat(rank, cuts, self.all_pairs)
             if outcome.chosen is None:
-                return outcome, 0, outcome.status == "INFEASIBLE"
+                return outcome, 0, outcome.status == SolveStatus.INFEASIBLE
             self.hint = outcome.chosen
             assert outcome.objective is not None and outcome.bound is not None
-            proven = outcome.status == "OPTIMAL"
+            proven = outcome.status == SolveStatus.OPTIMAL
             bound = outcome.objective if proven else int(np.floor(outcome.bound + 1e-6))
             return outcome, bound, proven
         if not lp.feasible:
-            return CpOutcome("INFEASIBLE", None, None, None, 0.0), 0, True
+            return CpOutcome(SolveStatus.INFEASIBLE, None, None, None, 0.0), 0, True
         if rank == 1 and not cuts:
             vertex = self._lp_vertex_plan()
             if vertex is not None and vertex[2]:
@@ -381,35 +378,23 @@ class _Engine:
             found = self._neighbourhood(rank, cuts, margin)
             if found is not None:
                 return found
-        most_negative = float(-lp.reduced_cost.min()) if len(lp.reduced_cost) else 0.0
-        while True:
-            full = self.threshold > most_negative + margin
-            active = self.all_pairs if full else np.flatnonzero(
-                (lp.reduced_cost >= -self.threshold - margin) | self.problem.pairs.lock)
+        def solve_subset(active: np.ndarray) -> CpOutcome:
             self.stats["active_pairs"] = int(active.size)
             outcome = self._cpsat(rank, cuts, active)
             if outcome.chosen is not None:
                 self.hint = outcome.chosen
-            if outcome.status == "OPTIMAL":
-                assert outcome.objective is not None
-                if full or outcome.objective >= lp.bound - self.threshold + margin:
-                    return outcome, outcome.objective, True
-                self.threshold = max(2 * margin + lp.bound - outcome.objective,
-                                     1.5 * self.threshold)
-                continue
-            if outcome.status == "INFEASIBLE":
-                if full:
-                    return outcome, 0, True
-                self.threshold *= 4
-                continue
-            # Time limit or stop: the best plan so far, with a bound valid for all pairs.
-            if outcome.chosen is None:
-                fallback = self._lp_vertex_plan() if rank == 1 and not cuts else None
-                return fallback if fallback is not None else (outcome, 0, False)
-            assert outcome.objective is not None and outcome.bound is not None
-            outside = lp.bound - self.threshold
-            best = outcome.bound if full else max(outcome.bound, outside)
-            return outcome, int(np.floor(best + margin)), False
+            return outcome
+
+        pruned = solve_pruned(lp, self.problem.pairs.lock, solve_subset, self.threshold)
+        self.threshold = pruned.threshold
+        outcome = pruned.outcome
+        if pruned.proven:
+            return outcome, (outcome.objective if outcome.objective is not None else 0), True
+        # Time limit or stop: the best plan so far, with a bound valid for all pairs.
+        if outcome.chosen is None:
+            fallback = self._lp_vertex_plan() if rank == 1 and not cuts else None
+            return fallback if fallback is not None else (outcome, 0, False)
+        return outcome, pruned.bound(lp), False
 
 
 def rows_hold(blocks: list[RowBlock], chosen: np.ndarray, n_pairs: int) -> bool:

@@ -1,7 +1,8 @@
-"""CP-SAT back end: variables, constraint rows and the section 6 objective.
+"""CP-SAT back end: a model of the section 5 rows and the section 6 objective.
 
-The model may be built on a subset of the pairs (``active``): the others are
-fixed to 0. :mod:`solver.solve` proves that the subset loses nothing.
+:class:`PlacementModel` is built once (variables, rows, objective) on a subset of the
+pairs (``active``; the others are fixed to 0), then solved. :mod:`solver.model.proof`
+proves that the subset loses nothing.
 """
 
 from __future__ import annotations
@@ -17,28 +18,31 @@ from ortools.sat.python import cp_model
 from solver.eligibility import Problem
 from solver.model.constraints import INF, RowBlock
 from solver.objective import plan_objective
+from solver.result import SolveStatus
 
-STATUS_NAMES = {
-    cp_model.OPTIMAL: "OPTIMAL",
-    cp_model.FEASIBLE: "FEASIBLE",
-    cp_model.INFEASIBLE: "INFEASIBLE",
-    cp_model.UNKNOWN: "UNKNOWN",
-    cp_model.MODEL_INVALID: "MODEL_INVALID",
+STATUS = {
+    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+    cp_model.UNKNOWN: SolveStatus.UNKNOWN,
+    cp_model.MODEL_INVALID: SolveStatus.MODEL_INVALID,
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class CpOutcome:
-    status: str
+    """One CP-SAT answer. ``chosen``, ``objective`` and ``bound`` are set exactly when
+    ``status`` is OPTIMAL or FEASIBLE (:attr:`has_plan`)."""
+
+    status: SolveStatus
     chosen: np.ndarray | None  # global pair indices with x = 1
     objective: int | None  # section 6 objective (constant included)
     bound: float | None  # CP-SAT's bound on the same (restricted) model
     wall: float
-    core: list[tuple[str, int]] | None = None  # (family, entity) of a conflicting set
 
-
-# CP-SAT parameters set after the defaults below (benchmarks and tuning experiments).
-PARAM_OVERRIDES: dict[str, object] = {}
+    @property
+    def has_plan(self) -> bool:
+        return self.chosen is not None
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -52,24 +56,99 @@ class _Progress(cp_model.CpSolverSolutionCallback):
                      self.best_objective_bound + self._constant)
 
 
-def _add_row(model: cp_model.CpModel, xs: list[cp_model.IntVar], lo: int, hi: int,
-             linear_only: bool = False) -> list[cp_model.Constraint]:
-    """Add ``lo <= Σ xs <= hi``; returns the constraints made (for enforcement literals)."""
+def _add_row(model: cp_model.CpModel, xs: list[cp_model.IntVar], lo: int, hi: int) -> None:
+    """Add ``lo <= Σ xs <= hi`` in CP-SAT's most specific form."""
     hi = min(hi, len(xs))
     lo = max(lo, 0)
     if lo > hi:
-        return [model.add_bool_or([])]
-    if lo == 0 and hi == len(xs):
-        return []
-    if linear_only:
-        return [model.add_linear_constraint(cp_model.LinearExpr.sum(xs), lo, hi)]
-    if lo == 0 and hi == 1:
-        return [model.add_at_most_one(xs)]
-    if lo == 1 and hi == 1:
-        return [model.add_exactly_one(xs)]
-    if lo == 1 and hi == len(xs):
-        return [model.add_bool_or(xs)]
-    return [model.add_linear_constraint(cp_model.LinearExpr.sum(xs), lo, hi)]
+        model.add_bool_or([])
+    elif lo == 0 and hi == len(xs):
+        return
+    elif lo == 0 and hi == 1:
+        model.add_at_most_one(xs)
+    elif lo == 1 and hi == 1:
+        model.add_exactly_one(xs)
+    elif lo == 1 and hi == len(xs):
+        model.add_bool_or(xs)
+    else:
+        model.add_linear_constraint(cp_model.LinearExpr.sum(xs), lo, hi)
+
+
+class PlacementModel:
+    """The model of ``blocks`` on the pairs ``active`` (sorted global indices): build,
+    then :meth:`solve` (any number of times)."""
+
+    def __init__(self, problem: Problem, blocks: Sequence[RowBlock], active: np.ndarray):
+        self.problem = problem
+        self.active = active
+        self.local = np.full(len(problem.pairs), -1, dtype=np.int64)
+        self.local[active] = np.arange(active.size)
+        model = cp_model.CpModel()
+        self.xs = [model.new_bool_var(f"x{j}") for j in active]
+        for block in blocks:
+            for members, lo, hi in zip(block.members, block.lo, block.hi, strict=True):
+                loc = self.local[members]
+                _add_row(model, [self.xs[i] for i in loc[loc >= 0]], int(lo),
+                         int(min(hi, INF)))
+        scores = problem.pairs.score[active]
+        model.maximize(cp_model.LinearExpr.weighted_sum(self.xs, [int(s) for s in scores]))
+        self.model = model
+
+    def hint(self, chosen: np.ndarray) -> None:
+        """Warm start from the plan ``chosen`` (global pair indices)."""
+        hinted = np.zeros(self.active.size, dtype=bool)
+        loc = self.local[chosen]
+        hinted[loc[loc >= 0]] = True
+        for var, value in zip(self.xs, hinted, strict=True):
+            self.model.add_hint(var, bool(value))
+
+    def solve(self, *, time_limit: float, workers: int, seed: int,
+              progress: Callable[[int, float], None] | None = None,
+              stop: threading.Event | None = None,
+              first_solution: bool = False) -> CpOutcome:
+        problem = self.problem
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = max(0.01, time_limit)
+        params.num_workers = max(1, workers)
+        params.random_seed = seed
+        # The LP-heavy subsolver proves these assignment-like models fastest
+        # (PERFORMANCE-NOTES: default parameters leave a gap where max_lp closes it).
+        if workers > 1:
+            # Interleaved search is deterministic: same model, seed and workers, same plan.
+            params.interleave_search = True
+            params.subsolvers.extend(["max_lp", "default_lp"])
+        else:
+            params.subsolvers.append("max_lp")
+            params.linearization_level = 2
+        if first_solution:
+            params.stop_after_first_solution = True
+        callback = _Progress(progress, problem.constant) if progress else None
+        watcher = None
+        if stop is not None:
+            finished = threading.Event()
+
+            def watch() -> None:
+                while not finished.wait(0.1):
+                    if stop.is_set():
+                        solver.stop_search()
+                        return
+
+            watcher = threading.Thread(target=watch, daemon=True)
+            watcher.start()
+        start = time.perf_counter()
+        code = solver.solve(self.model, callback)
+        wall = time.perf_counter() - start
+        if watcher is not None:
+            finished.set()
+        status = STATUS.get(code, SolveStatus.UNKNOWN)
+        if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            values = np.array([solver.boolean_value(x) for x in self.xs], dtype=bool)
+            chosen = self.active[values]
+            objective = plan_objective(problem.pairs.score, problem.constant, chosen)
+            bound = solver.best_objective_bound + problem.constant
+            return CpOutcome(status, chosen, objective, bound, wall)
+        return CpOutcome(status, None, None, None, wall)
 
 
 def solve_cpsat(
@@ -83,96 +162,11 @@ def solve_cpsat(
     hint: np.ndarray | None = None,
     progress: Callable[[int, float], None] | None = None,
     stop: threading.Event | None = None,
-    explain: bool = False,
     first_solution: bool = False,
 ) -> CpOutcome:
-    """Solve the model restricted to the pairs ``active`` (sorted global indices).
-
-    With ``explain=True`` every row gets an assumption literal per (family, entity)
-    and, when infeasible, the outcome names a small conflicting set of them.
-    """
-    pairs = problem.pairs
-    local = np.full(len(pairs), -1, dtype=np.int64)
-    local[active] = np.arange(active.size)
-    model = cp_model.CpModel()
-    xs = [model.new_bool_var(f"x{j}") for j in active]
-    assumptions: dict[tuple[str, int], cp_model.IntVar] = {}
-    for block in blocks:
-        for entity, members, lo, hi in zip(block.entity, block.members, block.lo, block.hi,
-                                           strict=True):
-            loc = local[members]
-            row = [xs[i] for i in loc[loc >= 0]]
-            made = _add_row(model, row, int(lo), int(min(hi, INF)), linear_only=explain)
-            if explain and made:
-                key = (block.family, int(entity))
-                if key not in assumptions:
-                    assumptions[key] = model.new_bool_var(f"a_{block.family}_{entity}")
-                for constraint in made:
-                    constraint.only_enforce_if(assumptions[key])
-    scores = pairs.score[active]
-    model.maximize(cp_model.LinearExpr.weighted_sum(xs, [int(s) for s in scores]))
-    if assumptions:
-        model.add_assumptions(list(assumptions.values()))
+    """Build :class:`PlacementModel` on ``active`` and solve it once."""
+    model = PlacementModel(problem, blocks, active)
     if hint is not None:
-        hinted = np.zeros(active.size, dtype=bool)
-        loc = local[hint]
-        hinted[loc[loc >= 0]] = True
-        for var, value in zip(xs, hinted, strict=True):
-            model.add_hint(var, bool(value))
-
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = max(0.01, time_limit)
-    params.num_workers = max(1, workers)
-    params.random_seed = seed
-    # The LP-heavy subsolver proves these assignment-like models fastest (PERFORMANCE-NOTES:
-    # default parameters leave a gap where max_lp closes it).
-    if workers > 1:
-        # Interleaved search is deterministic: same model, seed and workers, same plan.
-        params.interleave_search = True
-        params.subsolvers.extend(["max_lp", "default_lp"])
-    else:
-        params.subsolvers.append("max_lp")
-        params.linearization_level = 2
-    if explain:
-        params.num_workers = 1
-    if first_solution:
-        params.stop_after_first_solution = True
-    for name, value in PARAM_OVERRIDES.items():
-        if isinstance(value, list):
-            field = getattr(params, name)
-            field.clear()
-            field.extend(value)
-        else:
-            setattr(params, name, value)
-    callback = _Progress(progress, problem.constant) if progress else None
-    watcher = None
-    if stop is not None:
-        finished = threading.Event()
-
-        def watch() -> None:
-            while not finished.wait(0.1):
-                if stop.is_set():
-                    solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-    start = time.perf_counter()
-    code = solver.solve(model, callback)
-    wall = time.perf_counter() - start
-    if watcher is not None:
-        finished.set()
-    status = STATUS_NAMES.get(code, "UNKNOWN")
-    if status in ("OPTIMAL", "FEASIBLE"):
-        values = np.array([solver.boolean_value(x) for x in xs], dtype=bool)
-        chosen = active[values]
-        objective = plan_objective(pairs.score, problem.constant, chosen)
-        bound = solver.best_objective_bound + problem.constant
-        return CpOutcome(status, chosen, objective, bound, wall)
-    core = None
-    if status == "INFEASIBLE" and explain:
-        by_index = {var.index: key for key, var in assumptions.items()}
-        core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()
-                if i in by_index]
-    return CpOutcome(status, None, None, None, wall, core)
+        model.hint(hint)
+    return model.solve(time_limit=time_limit, workers=workers, seed=seed, progress=progress,
+                       stop=stop, first_solution=first_solution)

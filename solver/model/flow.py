@@ -1,7 +1,7 @@
 """The transportation core of the model as a min-cost flow, and its residual network.
 
 Without the side rows (must-fill, unit turnover, difference cuts) the model of
-MODEL.md section 5 is a transportation problem: every employee sends one unit
+docs/model.md section 5 is a transportation problem: every employee sends one unit
 either into a post (a pair arc, cost −score) or, for a candidate, to an
 "outside" node; every post passes at most ``headcount`` units to the sink. A lock
 leaves its employee only the locked arc. Node ``e`` is employee ``e``,

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import sparse
 
 from solver.eligibility import Problem
-from solver.model.constraints import INF, RowBlock
+from solver.model.constraints import INF, RowBlock, row_keys
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,6 @@ class LpBound:
     duals: np.ndarray | None = None
 
 
-# HiGHS options set after the defaults (tuning experiments and benchmarks).
-HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
 FIRST_ROUND_STRATEGY = 1  # dual simplex (the HiGHS default)
 LATER_ROUNDS_STRATEGY: int | None = 4  # primal simplex
 SEED_PER_EMPLOYEE = 6
@@ -106,29 +104,6 @@ def lagrangian_bound(problem: Problem, blocks: Sequence[RowBlock],
 
 class LpTimeout(Exception):
     """The LP relaxation did not finish within its time limit."""
-
-
-def row_keys(problem: Problem, blocks: Sequence[RowBlock]) -> list[tuple[object, ...]]:
-    """A name for every row that survives edits of the scenario: families keyed by NIP,
-    position id, unit name or locked pair rather than by (shifting) indices."""
-    keys: list[tuple[object, ...]] = []
-    pairs = problem.pairs
-    for number, block in enumerate(blocks):
-        for entity, members in zip(block.entity, block.members, strict=True):
-            e = int(entity)
-            if block.family in ("incumbent", "candidate"):
-                keys.append((block.family, str(problem.nips[e])))
-            elif block.family in ("headcount", "must_fill"):
-                keys.append((block.family, str(problem.position_ids[e])))
-            elif block.family == "turnover":
-                keys.append((block.family, str(problem.turnover_units[e])))
-            elif block.family == "lock" and members.size:
-                j = int(members[0])
-                keys.append(("lock", str(problem.nips[pairs.emp[j]]),
-                             str(problem.position_ids[pairs.pos[j]])))
-            else:  # broken locks, difference cuts: only meaningful within one solve
-                keys.append(("row", block.family, number, e))
-    return keys
 
 
 class LpState:
@@ -222,8 +197,6 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
         state.highs.setOptionValue("output_flag", False)
         state.highs.setOptionValue("random_seed", 0)
         state.highs.setOptionValue("threads", 1)
-        for key, value in HIGHS_OPTIONS.items():
-            state.highs.setOptionValue(key, value)
         state.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
     highs = state.highs
     inf = highs.getInfinity()

@@ -1,13 +1,13 @@
 """Per-assignment explanations and differences between ranked plans.
 
-Every number here is recomputed from the scenario with the formulas of MODEL.md,
+Every number here is recomputed from the scenario with the formulas of docs/model.md,
 so the committee can check it by hand:
 
 ``jpm``
     ``floor(10000 · Σ_k min(a_k, r_k) / Σ_k r_k)`` over the competencies the post
     requires (10000 when it requires none), in basis points.
 ``band``
-    For a move into a post (MODEL.md section 6, "filling a post"): ``MS`` when
+    For a move into a post (docs/model.md section 6, "filling a post"): ``MS`` when
     jpm >= 8000, ``MMS`` when 6800 <= jpm < 8000, ``KMS`` below 6800. For a stay
     it is ``null`` and ``mapping`` gives the mapping band instead (``Optimal`` >= 9000,
     ``Cukup Optimal`` >= 7800, ``Kurang Optimal`` below).
@@ -32,9 +32,6 @@ from solver.derived import jpm_band
 from solver.eligibility import Problem
 from solver.review.voice import attach_voice
 from solver.scenario import Scenario
-
-REASON_CODES = ("stays", "rotation_due", "promotion", "abolished_post", "locked",
-                "returning_employee")
 
 
 def mapping_band(value: int) -> str:

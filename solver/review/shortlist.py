@@ -62,7 +62,9 @@ from solver.eligibility import Problem, build_problem
 from solver.model.constraints import INF, RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
 from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
-from solver.result import Result, SolveParams
+from solver.model.proof import margin as proof_margin
+from solver.model.proof import solve_pruned
+from solver.result import Result, SolveParams, SolveStatus
 from solver.review.explain import pair_index
 from solver.review.pricing import Candidate, PlanPricer, core_optimum, lock_bound, rank_post
 from solver.scenario import Scenario
@@ -74,7 +76,6 @@ def _row(family: str, members: np.ndarray, lo: int, hi: int) -> RowBlock:
                     np.array([lo], dtype=np.int64), np.array([hi], dtype=np.int64))
 
 
-INITIAL_THRESHOLD = 50.0
 # Counts of the last call (for benchmarks): steps certified by the fast path / solved globally.
 SHORTLIST_STATS: dict[str, float] = {"certified": 0, "global": 0, "near_s": 0.0}
 
@@ -93,35 +94,19 @@ def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | Non
         try:
             lp = lp_bound(problem, rows, time_limit=time_limit)
         except LpTimeout:
-            return CpOutcome("UNKNOWN", None, None, None, time.perf_counter() - start)
+            return CpOutcome(SolveStatus.UNKNOWN, None, None, None, time.perf_counter() - start)
     if not lp.feasible:
-        return CpOutcome("INFEASIBLE", None, None, None, time.perf_counter() - start)
-    margin = 1e-6 * (1.0 + abs(lp.bound))
-    rc = lp.reduced_cost
-    most_negative = float(-rc.min()) if rc.size else 0.0
-    threshold = INITIAL_THRESHOLD
-    everything = np.arange(len(problem.pairs))
-    while True:
-        left = time_limit - (time.perf_counter() - start)
-        if left <= 0.01:
-            return CpOutcome("UNKNOWN", None, None, None, time.perf_counter() - start)
-        full = threshold > most_negative + margin
-        active = everything if full else np.flatnonzero(
-            (rc >= -threshold - margin) | problem.pairs.lock)
-        outcome = solve_cpsat(problem, rows, active, time_limit=left, workers=workers,
-                              seed=seed, hint=hint)
-        if outcome.status == "OPTIMAL":
-            assert outcome.objective is not None
-            if full or outcome.objective >= lp.bound - threshold + margin:
-                return outcome
-            threshold = max(2 * margin + lp.bound - outcome.objective, 1.5 * threshold)
-            continue
-        if outcome.status == "INFEASIBLE":
-            if full:
-                return outcome
-            threshold *= 4
-            continue
-        return outcome
+        return CpOutcome(SolveStatus.INFEASIBLE, None, None, None, time.perf_counter() - start)
+
+    def left() -> float:
+        return time_limit - (time.perf_counter() - start)
+
+    def solve_subset(active: np.ndarray) -> CpOutcome:
+        return solve_cpsat(problem, rows, active, time_limit=left(), workers=workers,
+                           seed=seed, hint=hint)
+
+    # The engine's proof loop (solver.model.proof), with its one margin.
+    return solve_pruned(lp, problem.pairs.lock, solve_subset, time_left=left).outcome
 
 
 NEIGHBOURHOOD_SEEDS = 8  # cheapest candidates (by reduced cost) that start a neighbourhood
@@ -147,7 +132,7 @@ class _Neighbourhood:
         starts = np.searchsorted(emps, np.arange(problem.n_employees + 1))
         self.options = {e: order[starts[e]:starts[e + 1]]
                         for e in np.unique(pairs.emp).tolist()}
-        self.margin = 1e-6 * (1.0 + abs(lp.bound))
+        self.margin = proof_margin(lp.bound)
 
     def bound(self, members: np.ndarray) -> int:
         """Upper bound on the optimum when some member of ``members`` is seated."""
@@ -454,7 +439,7 @@ def _stepwise_post(problem: Problem, rows: list[RowBlock], chosen: np.ndarray,
             if value is not None and value == target:
                 # Certified: a feasible plan scoring exactly an upper bound. (A value
                 # above the bound would mean float trouble in L: not certified.)
-                outcome = CpOutcome("OPTIMAL", found, value, float(value), 0.0)
+                outcome = CpOutcome(SolveStatus.OPTIMAL, found, value, float(value), 0.0)
                 stats["certified"] += 1
         if outcome is None:
             outcome = exact_optimum(problem, [*rows, row], chosen, left(), params.workers,
