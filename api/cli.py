@@ -1,7 +1,16 @@
-"""`penata serve`, `penata token` and `penata db` commands (registered by solver.cli)."""
+"""The ``penata`` command line: the one place that assembles every command.
+
+It sits at the top of the dependency graph, so it may import every layer: the
+engine's commands (:mod:`solver.cli`: validate, solve, generate), the committee's
+(:mod:`solver.review.cli`: decide, audit, review), the importer
+(:mod:`solver.importer.cli`), the talent outputs (:mod:`solver.talent.cli`) and the API's own (serve, token, db,
+defined here).
+``solver`` never imports ``api``.
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -135,3 +144,39 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     app.add_typer(token_app, name="token")
     app.add_typer(db_app, name="db")
+
+
+def build_app() -> typer.Typer:
+    """The ``penata`` Typer app with every command registered."""
+    from solver import cli as engine_cli
+    from solver.importer import cli as import_cli
+    from solver.review import cli as review_cli
+    from solver.talent import cli as talent_cli
+
+    app = typer.Typer(add_completion=False, no_args_is_help=True,
+                      help="Penata: proven-optimal ranked placement plans for ASN rotation "
+                           "rounds.")
+    engine_cli.register(app)
+    register(app)
+    review_cli.register(app)
+    import_cli.register(app)
+    talent_cli.register(app)
+    return app
+
+
+app = build_app()
+
+
+def main() -> None:
+    """Entry point of the ``penata`` script."""
+    from solver.cli_common import console
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

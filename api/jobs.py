@@ -42,10 +42,9 @@ from api.diff import find_plan, plan_diff
 from api.errors import capped
 from api.files import StoredFile, load_files
 from api.metrics import Metrics
-from solver.eligibility import build_problem
+from solver.document import plans_document, problem_of
 from solver.io import InputError
 from solver.model.lp import LpState
-from solver.output import plans_document
 from solver.result import Progress, Result, SolveParams
 from solver.review.explain import explain_plans
 from solver.review.shortlist import shortlists_into
@@ -347,7 +346,7 @@ class JobManager:
         do not wait for the shortlists: the document is stored as soon as they start
         (shortlists pending, readable by ``GET /jobs/{id}/plans``), the live progress
         counts the posts done, and the caller stores the finished document."""
-        problem = build_problem(scenario)
+        problem = problem_of(result, scenario)
         explain_plans(document, scenario, problem)
         # A what-if's plans are compared with the base plan 1, not with their own plan 1
         # as explain_plans does: set after it, before the document is first stored.

@@ -1,9 +1,9 @@
-"""Independent checker of a placement plan (MODEL.md sections 3-7 and 9).
+"""Independent checker of a placement plan (docs/model.md sections 3-7 and 9).
 
 Recomputes, from the validated :class:`~solver.scenario.Scenario` alone, whether a
 plan (the ``(nip, position)`` pairs with ``x = 1``, stays included) obeys every
 rule, and what its objective is. It shares no code with the eligibility and
-model modules on purpose: tests compare the two, so a misreading of MODEL.md in
+model modules on purpose: tests compare the two, so a misreading of docs/model.md in
 one shows up as a disagreement.
 
 Everything is plain integer arithmetic over per-employee and per-position
@@ -24,7 +24,7 @@ from typing import Any
 
 from solver.scenario import PERFORMANCE_ORDER, Scenario
 
-# Box index (MODEL.md section 3) keyed by (performance row, potential column).
+# Box index (docs/model.md section 3) keyed by (performance row, potential column).
 _BOX = {
     ("below", "rendah"): 1,
     ("as", "rendah"): 2,
@@ -36,7 +36,7 @@ _BOX = {
     ("as", "tinggi"): 8,
     ("above", "tinggi"): 9,
 }
-# Talent bonus per box (MODEL.md section 6).
+# Talent bonus per box (docs/model.md section 6).
 _BONUS = {9: 1000, 8: 800, 7: 600, 6: 400, 5: 200}
 
 
@@ -44,7 +44,7 @@ _BONUS = {9: 1000, 8: 800, 7: 600, 6: 400, 5: 200}
 
 
 def tenure_months(since: dt.date, as_of: dt.date) -> int:
-    """Whole months from ``since`` to ``as_of`` (MODEL.md section 3).
+    """Whole months from ``since`` to ``as_of`` (docs/model.md section 3).
 
     ``12*(Y2-Y1) + (M2-M1)``, minus 1 when the day of ``as_of`` is before the day
     of ``since``: 2025-01-31 to 2027-01-30 is 24 - 1 = 23 months.
@@ -73,7 +73,7 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def box(performance: str, potential: str) -> int:
-    """9-box index 1..9 (MODEL.md section 3)."""
+    """9-box index 1..9 (docs/model.md section 3)."""
     if performance == "sangat_baik":
         row = "above"
     elif performance == "baik":
@@ -89,7 +89,7 @@ def talent_bonus(performance: str, potential: str) -> int:
 
 
 def jpm(achieved: dict[str, int], required: dict[str, int]) -> int:
-    """Job Person Match in basis points, capped per competency (MODEL.md section 6).
+    """Job Person Match in basis points, capped per competency (docs/model.md section 6).
 
     ``floor(10000 * sum_k min(a_k, r_k) / sum_k r_k)`` over ``k`` with ``r_k > 0``;
     10000 when the post requires nothing. A competency missing from ``achieved``
@@ -184,7 +184,7 @@ class ScenarioView:
     """Per-employee and per-position facts of a scenario, computed once.
 
     Public so that test helpers can enumerate pairs with the same reading of
-    MODEL.md as the checker (:meth:`pair_problem`, :meth:`score`).
+    docs/model.md as the checker (:meth:`pair_problem`, :meth:`score`).
     """
 
     def __init__(self, scenario: Scenario) -> None:
@@ -458,7 +458,7 @@ class CheckReport:
 def check_plan(
     scenario: Scenario, assignments: Iterable[tuple[str, str]], view: ScenarioView | None = None
 ) -> CheckReport:
-    """Check a plan against MODEL.md sections 4-5 and recompute its objective (section 6).
+    """Check a plan against docs/model.md sections 4-5 and recompute its objective (section 6).
 
     Parameters
     ----------

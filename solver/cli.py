@@ -1,42 +1,29 @@
-"""The ``penata`` command line."""
+"""``penata validate``, ``penata solve`` and ``penata generate`` (the engine's commands).
+
+The whole ``penata`` command line is assembled in :mod:`api.cli` (the top of the
+dependency graph), which registers these with :func:`register`.
+"""
 
 from __future__ import annotations
 
-import sys
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from solver.io import InputError, load_scenario
+from solver.cli_common import EXIT_INVALID, console, load_or_exit
 from solver.result import Progress, Result, SolveParams
 from solver.scenario import Scenario
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Penata: proven-optimal ranked placement plans for ASN rotation rounds.")
-console = Console(stderr=True)
-EXIT_INVALID = 2
 
-
-def _load_or_exit(path: Path) -> Scenario:
-    try:
-        return load_scenario(path)
-    except InputError as exc:
-        console.print(f"[bold red]Invalid input[/] ({len(exc.errors)} problem(s)):")
-        for message in exc.errors:
-            console.print(f"  {message}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_INVALID) from None
-
-
-@app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file")]) -> None:
     """Check a scenario's input files without solving."""
-    data = _load_or_exit(scenario)
+    data = load_or_exit(scenario)
     console.print(f"[green]OK[/] {escape(data.name)}: {len(data.employees)} employees, "
                   f"{len(data.positions)} positions, {len(data.assessments)} assessments.")
 
@@ -56,7 +43,6 @@ def _summary_table(result: Result, scenario: Scenario) -> Table:
     return table
 
 
-@app.command()
 def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file")],
     out: Annotated[Path, typer.Option("--out", help="Output directory")],
@@ -74,7 +60,7 @@ def solve(
     from solver.output import write_outputs
     from solver.solve import solve as run_solve
 
-    data = _load_or_exit(scenario)
+    data = load_or_exit(scenario)
     if out.exists() and not out.is_dir():
         console.print(f"[red]--out {escape(str(out))} is a file; give a directory[/]")
         raise typer.Exit(EXIT_INVALID)
@@ -118,8 +104,6 @@ def solve(
 
 
 def _print_review_summary(out: Path) -> None:
-    import json
-
     doc = json.loads((out / "plans.json").read_text(encoding="utf-8"))
     for plan in doc["plans"]:
         lists = plan.get("shortlists")
@@ -132,7 +116,6 @@ def _print_review_summary(out: Path) -> None:
         console.print(f"committee packet: open {out / 'review.html'} in a browser", markup=False)
 
 
-@app.command()
 def generate(
     profile: Annotated[str, typer.Option(help="Profile name, e.g. kota_medan")],
     out: Annotated[Path, typer.Option(help="Output directory")],
@@ -163,28 +146,8 @@ def generate(
     console.print(f"wrote {path}", markup=False)
 
 
-def _register_extensions() -> None:
-    from api.cli import register as register_api
-    from solver.importer.cli import register as register_import
-    from solver.review.cli import register as register_review
-    from solver.talent.cli import register as register_talent
-
-    register_api(app)
-    register_review(app)
-    register_import(app)
-    register_talent(app)
-
-
-_register_extensions()
-
-
-def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        console.print("interrupted")
-        sys.exit(130)
-
-
-if __name__ == "__main__":
-    main()
+def register(app: typer.Typer) -> None:
+    """Add the engine's commands to the ``penata`` CLI."""
+    app.command()(validate)
+    app.command()(solve)
+    app.command()(generate)

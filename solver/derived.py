@@ -1,4 +1,4 @@
-"""Derived values of MODEL.md section 3, exact and integer."""
+"""Derived values of docs/model.md section 3, exact and integer."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from solver.scenario import PERFORMANCE_ORDER
 
 PERFORMANCE_RANK = {name: rank for rank, name in enumerate(PERFORMANCE_ORDER)}
 
-# (performance row, potential column) -> 9-box, MODEL.md section 3.
+# (performance row, potential column) -> 9-box, docs/model.md section 3.
 _ROW = {"sangat_baik": "above", "baik": "as"}
 _BOXES = {
     ("below", "rendah"): 1, ("as", "rendah"): 2, ("below", "menengah"): 3,
@@ -42,7 +42,7 @@ def age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def nine_box(performance: str, potential: str) -> int:
-    """9-box of PermenPANRB 3/2020 as numbered in MODEL.md section 3."""
+    """9-box of PermenPANRB 3/2020 as numbered in docs/model.md section 3."""
     return _BOXES[(_ROW.get(performance, "below"), potential)]
 
 

@@ -1,4 +1,4 @@
-"""Read and validate a scenario (MODEL.md section 1).
+"""Read and validate a scenario (docs/model.md section 1).
 
 Every problem found is reported as ``<file> row <n>, column <c>: <what is wrong>``,
 with ``row`` counted as a spreadsheet shows it (the header is row 1). All problems

@@ -1,4 +1,4 @@
-"""Validated scenario data (MODEL.md section 1), immutable once built.
+"""Validated scenario data (docs/model.md section 1), immutable once built.
 
 A :class:`Scenario` is produced only by :mod:`solver.io`, which checks every
 value and names the file, row and column of anything wrong. Everything
@@ -55,7 +55,7 @@ GRADE_RANK = {grade: rank for rank, grade in enumerate(GRADES, start=1)}
 
 @dataclass(frozen=True)
 class Rules:
-    """Scenario rules (MODEL.md section 1, ``rules:``) with their defaults."""
+    """Scenario rules (docs/model.md section 1, ``rules:``) with their defaults."""
 
     min_tenure_months: int = 24
     max_tenure_months: int = 60
@@ -74,7 +74,7 @@ class Rules:
 
 @dataclass(frozen=True)
 class Weights:
-    """Objective weights (MODEL.md section 1, ``weights:``), integers."""
+    """Objective weights (docs/model.md section 1, ``weights:``), integers."""
 
     fit: int = 1
     education: int = 1000

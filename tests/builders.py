@@ -1,4 +1,4 @@
-"""Write tiny scenarios to disk for tests (MODEL.md section 1 format)."""
+"""Write tiny scenarios to disk for tests (docs/model.md section 1 format)."""
 
 from __future__ import annotations
 

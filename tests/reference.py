@@ -1,6 +1,6 @@
-"""Test helpers: a HiGHS reference model of MODEL.md and a random scenario writer.
+"""Test helpers: a HiGHS reference model of docs/model.md and a random scenario writer.
 
-:func:`highs_optimum` builds the whole MIP of MODEL.md sections 4-7 and 9 by
+:func:`highs_optimum` builds the whole MIP of docs/model.md sections 4-7 and 9 by
 enumerating every (employee, position) pair with plain loops and solves it with
 HiGHS, independently of the CP-SAT engine; the engine's plans are compared with
 it in ``tests/test_highs_crosscheck.py``. Pair existence and scores are read
@@ -8,7 +8,7 @@ through :class:`solver.check.ScenarioView` (the independent checker), never
 through the engine's eligibility or model modules.
 
 :func:`random_scenario` writes small scenario folders (YAML + CSV tables in the
-MODEL.md section 1 format) that mix every rule of the model.
+docs/model.md section 1 format) that mix every rule of the model.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from solver.scenario import GRADES, Scenario
 def highs_solve(
     scenario: Scenario, cuts: Sequence[Sequence[tuple[str, str]]] = ()
 ) -> tuple[int, list[tuple[str, str]]] | None:
-    """Solve the MODEL.md MIP exactly with HiGHS.
+    """Solve the docs/model.md MIP exactly with HiGHS.
 
     Parameters
     ----------
@@ -131,7 +131,7 @@ def highs_solve(
 
 
 def highs_optimum(scenario: Scenario, cuts: Sequence[Sequence[tuple[str, str]]] = ()) -> int | None:
-    """Optimal objective of the MODEL.md MIP (with the given section 7 cuts), or ``None``."""
+    """Optimal objective of the docs/model.md MIP (with the given section 7 cuts), or ``None``."""
     solved = highs_solve(scenario, cuts)
     return None if solved is None else solved[0]
 

@@ -1,7 +1,7 @@
 """External check: linear assignment instances as open-selection scenarios.
 
 OR-Library ``assign100`` (J. E. Beasley; n = 100, published optimum 305) becomes a
-scenario of n unplaced employees (candidates, MODEL.md section 3), n one-seat posts and
+scenario of n unplaced employees (candidates, docs/model.md section 3), n one-seat posts and
 an assessment ``1000 - cost`` for every pair. With default weights (fit 1, move 300,
 vacancy 5000, priority 1; no education fields, no promotion, so no talent bonus):
 
@@ -39,7 +39,7 @@ ASSIGN100 = Path("/work/shared/external/orlib/assign100.txt")
 if not ASSIGN100.is_file():  # the repo's sibling checkout of the shared folder
     ASSIGN100 = Path(__file__).resolve().parents[2] / "shared/external/orlib/assign100.txt"
 ASSIGN100_OPTIMUM = 305
-MOVE, VACANCY = 300, 5000  # MODEL.md defaults
+MOVE, VACANCY = 300, 5000  # docs/model.md defaults
 
 
 def read_orlib(path: Path) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Tests of the independent checker :mod:`solver.check` on hand-made scenarios.
 
-Every expected number comes with its arithmetic from MODEL.md in a comment.
+Every expected number comes with its arithmetic from docs/model.md in a comment.
 Default weights: fit 1, education 1000, talent 1, move 300, vacancy 5000, overstay 20000.
 """
 

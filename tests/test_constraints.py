@@ -1,5 +1,5 @@
 """One feasible and one infeasible (or forbidden) case per constraint family,
-MODEL.md sections 4 and 5. Every plan is re-checked by the independent checker."""
+docs/model.md sections 4 and 5. Every plan is re-checked by the independent checker."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Derived values of MODEL.md section 3."""
+"""Derived values of docs/model.md section 3."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Cross-check of the CP-SAT engine against an independent HiGHS model of MODEL.md.
+"""Cross-check of the CP-SAT engine against an independent HiGHS model of docs/model.md.
 
 For each random scenario (``tests.reference.random_scenario``), HiGHS solves the
 whole MIP of sections 4-7 built from plain loops (``tests.reference``), and the

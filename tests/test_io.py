@@ -154,7 +154,7 @@ def test_cli_exits_2_without_traceback_and_writes_nothing(tmp_path):
     employees[0]["grade"] = "V/a"
     path = write_scenario(tmp_path, employees, POSITIONS)
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "solver.cli", "solve", str(path), "--out",
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "solve", str(path), "--out",
                            str(out)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "employees.csv row 2, column grade" in proc.stderr
@@ -292,7 +292,7 @@ def test_section9_yaml_errors(tmp_path, config, fragment):
 def test_section9_cli_exits_2(tmp_path):
     path = _voice_tables(tmp_path, units=[{"unit": "Dinas A", "ikm": "76.615"}])
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "solver.cli", "solve", str(path), "--out",
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "solve", str(path), "--out",
                            str(out)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "units.csv row 2, column ikm" in proc.stderr

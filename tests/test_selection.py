@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 from api.config import Settings
 from api.main import create_app
 from solver.check import check_plan
+from solver.document import plans_document
 from solver.eligibility import build_problem
 from solver.io import InputError, load_scenario
-from solver.output import plans_document
 from solver.result import SolveParams
 from solver.review.explain import explain_plans
 from solver.solve import solve

@@ -9,8 +9,8 @@ import random
 import pytest
 
 from solver.check import check_plan, check_ranked
+from solver.document import plans_document
 from solver.io import load_scenario
-from solver.output import plans_document
 from solver.result import SolveParams
 from solver.solve import solve
 from tests.reference import highs_solve, random_scenario

@@ -35,5 +35,5 @@ def cancel_job(job_id: str, session: SessionDep, jobs: JobsDep, principal: Plann
     409: {"description": "The job has no plans (yet)"},
 })
 def get_plans(job_id: str, session: SessionDep, _: Reader) -> dict[str, Any]:
-    """The ``plans.json`` document (MODEL.md section 8) of a finished job."""
+    """The ``plans.json`` document (docs/model.md section 8) of a finished job."""
     return errors.get_document(session, job_id)

@@ -1,6 +1,6 @@
 """Realistic scenario generator (issue 3).
 
-``generate_scenario(profile, seed, out_dir)`` writes a scenario in the MODEL.md
+``generate_scenario(profile, seed, out_dir)`` writes a scenario in the docs/model.md
 section 1 format: ``scenario.yaml``, ``employees.csv``, ``positions.csv`` (and
 ``assessments.csv`` when a profile variant has one). The output depends only on
 the profile, the seed and the overrides: all randomness comes from one
@@ -9,7 +9,7 @@ the profile, the seed and the overrides: all randomness comes from one
 Every generated scenario is feasible by construction: the generator keeps a
 *witness plan* (everyone stays, holders of abolished posts move to a reserved
 free seat, each vacant must-fill post gets a reserved eligible mover) checked
-against the MODEL.md section 4 rules; a must-fill flag with no witness is
+against the docs/model.md section 4 rules; a must-fill flag with no witness is
 dropped, and a post is abolished only when its holder has a target.
 """
 

@@ -609,7 +609,7 @@ class _Ctx:
                 strict=True)}
 
     def fit(self, p: int) -> np.ndarray:
-        """fit(e, p) for every employee (MODEL.md section 6)."""
+        """fit(e, p) for every employee (docs/model.md section 6)."""
         jpm = jpm_matrix(self.achieved, self.standard[p][None, :])
         if self.scores:
             pid = self.pid[p]

@@ -291,7 +291,7 @@ def build_library(root: Path) -> list[Path]:
               "DELIBERATELY INFEASIBLE. Same posts as promosi_eselon_iii.yaml, but the open\n"
               "selection results (assessments) are not attached. The vacant administrator posts\n"
               "are applicants_only AND must_fill: with no assessment rows nobody may move in\n"
-              "(MODEL.md section 4 rule 7), yet each must get at least one holder (section 5\n"
+              "(docs/model.md section 4 rule 7), yet each must get at least one holder (section 5\n"
               "rule 4). The engine must answer INFEASIBLE (exit code 1) and name these posts."))
     out.append(root / "infeasible_seleksi_tanpa_pelamar.yaml")
 

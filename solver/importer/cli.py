@@ -1,4 +1,4 @@
-"""`penata import siasn` (registered by solver.cli)."""
+"""`penata import siasn` (registered by api.cli)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,6 @@ decisions
     forbids, with a hash-chained audit log beside the scenario (``penata decide``,
     ``penata audit``, ``POST/GET /api/v1/scenarios/{id}/decisions``).
 packet
-    :func:`~solver.review.packet.enrich_document` (explanations + shortlists) and
-    :func:`~solver.review.packet.write_review_packet` (``plans.xlsx``, ``review.html``);
-    :func:`~solver.review.packet.review_outputs` does both for a solved scenario.
+    :func:`~solver.review.packet.write_review_packet` (``plans.xlsx``, ``review.html``)
+    serialises a document of :mod:`solver.document` (explanations + shortlists).
 """

@@ -1,4 +1,4 @@
-"""`penata decide`, `penata audit` and `penata review` (registered by solver.cli)."""
+"""`penata decide`, `penata audit` and `penata review` (registered by api.cli)."""
 
 from __future__ import annotations
 
@@ -76,17 +76,14 @@ def review_command(
 ) -> None:
     """Add explanations and exact shortlists to an existing plans.json and write
     plans.xlsx and review.html beside it (plans.json must match the scenario as it is)."""
-    from solver.cli import _load_or_exit
-    from solver.output import input_hash
+    from solver.atomic import write_atomic
+    from solver.cli_common import load_or_exit
+    from solver.document import add_explanations, add_shortlists, input_hash
+    from solver.eligibility import build_problem
     from solver.result import SolveParams
-    from solver.review.packet import (
-        _atomic_write_bytes,
-        enrich_document,
-        result_from_document,
-        write_review_packet,
-    )
+    from solver.review.packet import result_from_document, write_review_packet
 
-    data = _load_or_exit(scenario)
+    data = load_or_exit(scenario)
     path = out / "plans.json"
     if not path.is_file():
         console.print(f"[red]{escape(str(path))} not found[/]; run penata solve first.")
@@ -101,9 +98,11 @@ def review_command(
     seed = int(doc.get("provenance", {}).get("params", {}).get("seed", 0))
     params = SolveParams(workers=workers, seed=seed)
     result = result_from_document(doc)
-    enrich_document(doc, data, result, params, shortlist_time=shortlist_time)
-    _atomic_write_bytes(path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
-    written = [path, *write_review_packet(doc, data, out)]
+    problem = build_problem(data)
+    add_explanations(doc, data, problem)
+    add_shortlists(doc, data, result, params, shortlist_time, problem)
+    write_atomic(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    written = [path, *write_review_packet(doc, data, out, problem=problem)]
     console.print("wrote " + ", ".join(str(p) for p in written), markup=False)
 
 

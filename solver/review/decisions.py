@@ -1,7 +1,7 @@
 """Committee decisions: approve or reject a move, recorded in the scenario and an audit log.
 
 An approval of ``(nip, position)`` becomes a lock in the scenario YAML and a
-rejection a forbid (MODEL.md section 1), so the next solve honours them. Approving a
+rejection a forbid (docs/model.md section 1), so the next solve honours them. Approving a
 pair removes a forbid on it; rejecting a pair removes a lock on it.
 
 The YAML is rewritten safely: only the top-level ``locks:`` and ``forbid:`` blocks are
@@ -39,6 +39,7 @@ from typing import Any
 
 import yaml
 
+from solver.atomic import write_atomic
 from solver.io import InputError, load_scenario
 from solver.scenario import Scenario
 
@@ -162,19 +163,6 @@ def _replace_blocks(text: str, blocks: dict[str, list[Any]]) -> str:
 def _same_pair(item: Any, nip: str, position: str) -> bool:
     return (isinstance(item, dict) and str(item.get("nip", "")).strip() == nip
             and str(item.get("position", "")).strip() == position)
-
-
-def _atomic_replace(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _validated_text(path: Path, text: str, load: Loader) -> None:
@@ -303,7 +291,7 @@ def decide(scenario_path: str | Path, plans_path: str | Path, action: str, nip: 
             "prev": prev,
         }
         entry["hash"] = entry_hash(entry)
-        _atomic_replace(scenario_path, new_text)
+        write_atomic(scenario_path, new_text)
         with log_path(scenario_path).open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
             handle.flush()

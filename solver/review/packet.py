@@ -10,28 +10,23 @@ with the ranked plans, their differences, shortlists, per-person explanations
 and inline SVG charts drawn here: JPM distribution before vs after, the 9-box of
 promotees, and turnover per unit against its cap.
 
-:func:`enrich_document` adds explanations and exact shortlists to a ``plans.json``
-document; :func:`review_outputs` does everything for a solved scenario.
+Both only serialise a ``plans.json`` document computed by :mod:`solver.document`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from jinja2 import Environment
 
+from solver.atomic import write_atomic
 from solver.derived import jpm_matrix
 from solver.eligibility import Problem, build_problem
-from solver.result import Result, SolveParams
-from solver.review.explain import explain_plans
-from solver.review.shortlist import attach_shortlists, shortlists
+from solver.result import Result
 from solver.scenario import Scenario
 from solver.tabular import Sheet, xlsx_bytes
 from solver.talent.succession import succession_plan
@@ -58,46 +53,6 @@ BAND_LABELS = {"MS": "Memenuhi Syarat", "MMS": "Masih Memenuhi Syarat",
 
 
 # --------------------------------------------------------------------------- enrich
-
-
-def enrich_document(doc: dict[str, Any], scenario: Scenario, result: Result,
-                    params: SolveParams | None = None, shortlist_time: float = 60.0,
-                    max_names: int = 3, problem: Problem | None = None) -> dict[str, Any]:
-    """Explanations, plan diffs and exact shortlists added to ``doc`` (mutated, returned)."""
-    problem = problem if problem is not None else build_problem(scenario)
-    explain_plans(doc, scenario, problem)
-    lists = shortlists(scenario, result, params, max_names=max_names,
-                       time_limit=shortlist_time, problem=problem)
-    attach_shortlists(doc, lists)
-    return doc
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def review_outputs(result: Result, scenario: Scenario, out_dir: Path,
-                   params: SolveParams | None = None, shortlist_time: float = 60.0
-                   ) -> list[Path]:
-    """Write ``plans.json`` (with explanations and shortlists), ``plans.xlsx`` and
-    ``review.html`` into ``out_dir``. Returns the paths written."""
-    from solver.output import plans_document
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    problem = build_problem(scenario)
-    doc = plans_document(result, scenario, params)
-    enrich_document(doc, scenario, result, params, shortlist_time, problem=problem)
-    json_path = out_dir / "plans.json"
-    _atomic_write_bytes(json_path,
-                        (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    return [json_path, *write_review_packet(doc, scenario, out_dir, problem=problem)]
 
 
 def result_from_document(doc: dict[str, Any]) -> Result:
@@ -717,7 +672,7 @@ def write_review_packet(doc: dict[str, Any], scenario: Scenario, out_dir: Path,
     out_dir.mkdir(parents=True, exist_ok=True)
     problem = problem if problem is not None else build_problem(scenario)
     xlsx = out_dir / "plans.xlsx"
-    _atomic_write_bytes(xlsx, xlsx_document(doc, scenario))
+    write_atomic(xlsx, xlsx_document(doc, scenario))
     page = out_dir / "review.html"
-    _atomic_write_bytes(page, render_html(doc, scenario, problem).encode("utf-8"))
+    write_atomic(page, render_html(doc, scenario, problem))
     return [xlsx, page]

@@ -1,4 +1,4 @@
-"""`penata succession` and `penata training` (registered by solver.cli): the talent
+"""`penata succession` and `penata training` (registered by api.cli): the talent
 outputs of a scenario without a new solve."""
 
 from __future__ import annotations
@@ -37,18 +37,18 @@ def _read_document(path: Path) -> dict[str, Any]:
 
 
 def _load(scenario: Path, plans: Path | None) -> tuple[Any, dict[str, Any] | None]:
-    from solver.cli import _load_or_exit
+    from solver.cli_common import load_or_exit
 
-    data = _load_or_exit(scenario)
+    data = load_or_exit(scenario)
     return data, _read_document(plans) if plans is not None else None
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from solver.output import _atomic_write
+    from solver.atomic import write_atomic
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, text)
+        write_atomic(path, text)
     except OSError as exc:
         raise _fail(f"cannot write {path}: {exc.strerror or exc}") from None
 

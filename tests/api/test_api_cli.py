@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from api.db import init_db, make_engine, session_factory
 from api.security import authenticate
-from solver.cli import app
+from api.cli import app
 
 runner = CliRunner()
 

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from api.db import Job, ScenarioRecord, now
 from api.queue import attempts_error, reap_stale
+from solver.document import plans_document
 from solver.io import load_scenario
-from solver.output import plans_document
 from solver.result import Progress, SolveParams
 from solver.solve import solve
 

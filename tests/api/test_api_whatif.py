@@ -97,8 +97,8 @@ def test_abolish_gives_a_diff_against_base_plan_1(client: TestClient, auth: dict
     derived_dir.mkdir()
     for name, content in files.items():
         (derived_dir / name).write_bytes(content)
+    from solver.document import plans_document
     from solver.io import load_scenario
-    from solver.output import plans_document
 
     scenario = load_scenario(derived_dir / "scenario.yaml")
     params = SolveParams(time_limit=20.0, workers=1)

@@ -99,7 +99,7 @@ def test_every_problem_of_every_file_listed_and_nothing_written(tmp_path: Path):
                   kinerja=[{"NIP": nip(1), "PREDIKAT": "hebat"}])
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "solver.cli", "import", "siasn", "--pegawai", str(src.pegawai),
+        [sys.executable, "-m", "api.cli", "import", "siasn", "--pegawai", str(src.pegawai),
          "--peta-jabatan", str(src.peta_jabatan), "--kinerja", str(src.kinerja),
          "--as-of", "2027-01-02", "--out", str(out)],
         capture_output=True, text=True, timeout=120)
@@ -119,7 +119,7 @@ def test_every_problem_of_every_file_listed_and_nothing_written(tmp_path: Path):
 
 def test_cli_writes_the_scenario(tmp_path: Path):
     proc = subprocess.run(
-        [sys.executable, "-m", "solver.cli", "import", "siasn",
+        [sys.executable, "-m", "api.cli", "import", "siasn",
          "--pegawai", str(EXPORTS / "pegawai.xlsx"),
          "--peta-jabatan", str(EXPORTS / "peta_jabatan.xlsx"),
          "--seleksi", str(EXPORTS / "seleksi.csv"), "--as-of", "2027-01-02",
@@ -133,7 +133,7 @@ def test_cli_writes_the_scenario(tmp_path: Path):
 
 
 def test_cli_bad_as_of_and_missing_file(tmp_path: Path):
-    base = [sys.executable, "-m", "solver.cli", "import", "siasn", "--pegawai",
+    base = [sys.executable, "-m", "api.cli", "import", "siasn", "--pegawai",
             str(tmp_path / "nope.csv"), "--peta-jabatan", str(EXPORTS / "peta_jabatan.xlsx"),
             "--out", str(tmp_path / "out")]
     proc = subprocess.run([*base, "--as-of", "02-01-2027"], capture_output=True, text=True,

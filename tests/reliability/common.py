@@ -94,7 +94,7 @@ def check_messages(errors: list[str], files: set[str]) -> None:
 
 def cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
         timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "solver.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], cwd=cwd,
                           env=env or server_env(cwd), capture_output=True, text=True,
                           timeout=timeout)
 
@@ -130,7 +130,7 @@ class Server:
         self.log_path = cwd / f"server-{self.port}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "solver.cli", "serve", "--host", "127.0.0.1",
+            [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", log_level],
             env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from reliability.common import REPO, cli, server_env
+from solver.document import input_hash
 from solver.io import load_scenario
-from solver.output import input_hash
 
 DEMO = REPO / "scenarios" / "demo" / "scenario.yaml"
 

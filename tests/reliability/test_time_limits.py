@@ -14,9 +14,9 @@ import time
 import pytest
 
 from reliability.common import REPO
+from solver.document import plans_document
 from solver.generate import generate_scenario
 from solver.io import load_scenario
-from solver.output import plans_document
 from solver.result import Progress, SolveParams
 from solver.scenario import Scenario
 from solver.solve import solve

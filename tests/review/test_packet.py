@@ -12,11 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from solver.cli import app
+from api.cli import app
 from solver.io import load_scenario
 from solver.output import write_outputs
 from solver.result import SolveParams
-from solver.review.packet import review_outputs
 from solver.solve import solve
 from tests.review.helpers import emp, nip, pos, rotation, scenario
 
@@ -29,13 +28,13 @@ def packet(tmp_path_factory):
     folder = tmp_path_factory.mktemp("packet")
     sc = load_scenario(rotation(folder, plans={"count": 2, "min_difference": 2}))
     result = solve(sc, PARAMS)
-    paths = review_outputs(result, sc, folder / "out", PARAMS, shortlist_time=30)
+    paths = write_outputs(result, sc, folder / "out", PARAMS, shortlist_time=30, packet=True)
     return sc, result, folder / "out", paths
 
 
 def test_files_written(packet):
     _, _, out, paths = packet
-    assert [p.name for p in paths] == ["plans.json", "plans.xlsx", "review.html"]
+    assert [p.name for p in paths] == ["plans.json", "plans.csv", "plans.xlsx", "review.html"]
     doc = json.loads((out / "plans.json").read_text())
     first = doc["plans"][0]
     assert all("jpm" in a and "reasons" in a for a in first["assignments"])
@@ -117,7 +116,7 @@ def test_promotee_nine_box_and_infeasible_page(tmp_path):
                   [pos("A"), pos("P", level=4, grade_min="III/c", grade_max="IV/b",
                                  must_fill=True)], rules={"max_unit_turnover": 1})
     result = solve(sc, PARAMS)
-    review_outputs(result, sc, tmp_path / "out", PARAMS, shortlist_time=10)
+    write_outputs(result, sc, tmp_path / "out", PARAMS, shortlist_time=10, packet=True)
     dom = _dump_dom(tmp_path / "out" / "review.html", tmp_path)
     assert re.search(r'data-box="9" data-count="1"', dom)
     assert f'data-nip="{nip(1)}" data-position="P" data-reasons="rotation_due promotion"' in dom
@@ -126,7 +125,7 @@ def test_promotee_nine_box_and_infeasible_page(tmp_path):
                                           position_since="2020-01-01")],
                    [pos("A"), pos("X-17", grade_min="IV/e", grade_max="IV/e", must_fill=True)])
     result = solve(bad, PARAMS)
-    review_outputs(result, bad, tmp_path / "bad" / "out", PARAMS)
+    write_outputs(result, bad, tmp_path / "bad" / "out", PARAMS, shortlist_time=60, packet=True)
     dom = _dump_dom(tmp_path / "bad" / "out" / "review.html", tmp_path)
     assert 'id="infeasibility"' in dom and "X-17" in dom and "INFEASIBLE" in dom
 

@@ -73,7 +73,7 @@ def test_budget_exhausted_marks_incomplete_without_numbers(tmp_path):
 
 def test_later_plan_losses_match_independent_highs_solve(tmp_path):
     """Plan 2's shortlist losses are measured under plan 2's own rule (the difference
-    cut against plan 1, MODEL.md section 7); the HiGHS reference model recomputes each
+    cut against plan 1, docs/model.md section 7); the HiGHS reference model recomputes each
     optimum with the lock and the same cut."""
     from tests.reference import highs_optimum
 
