@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from api.cli import app
 from api.db import init_db, make_engine, session_factory
 from api.security import authenticate
-from api.cli import app
 
 runner = CliRunner()
 
