@@ -25,6 +25,7 @@ from solver.scenario import (
     GRADE_RANK,
     PERFORMANCE_ORDER,
     POTENTIALS,
+    InputError,
     Pair,
     PlanSettings,
     Rules,
@@ -46,14 +47,6 @@ MAX_ECHO_CHARS = 200
 MAX_MESSAGE_CHARS = 1_000
 TRUE_WORDS = {"true", "1", "yes", "ya", "y", "t"}
 FALSE_WORDS = {"false", "0", "no", "tidak", "n", "f", ""}
-
-
-class InputError(Exception):
-    """Invalid input. ``errors`` holds one message per problem found."""
-
-    def __init__(self, errors: Iterable[str]):
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
 
 
 @dataclasses.dataclass(frozen=True)

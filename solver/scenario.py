@@ -35,12 +35,23 @@ units (section 9, optional): ``unit`` str, ``ikm_hundredths`` int 2500..10000 (t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 import pandas as pd
+
+
+class InputError(Exception):
+    """Invalid input. ``errors`` holds one message per problem found."""
+
+    def __init__(self, errors: Iterable[str]):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
 
 PERFORMANCE_ORDER = ("sangat_kurang", "kurang", "butuh_perbaikan", "baik", "sangat_baik")
 POTENTIALS = ("rendah", "menengah", "tinggi")
@@ -157,5 +168,67 @@ class Scenario:
     source: str = "scenario.yaml"
 
     def replace(self, **changes: Any) -> Scenario:
-        """Return a copy with ``changes`` applied (no re-validation)."""
-        return replace(self, **changes)
+        """A copy with ``changes`` applied, checked again and hashed as changed.
+
+        The references between tables and settings are validated again (locks,
+        forbids, assessments, current posts, scope units), raising
+        :class:`InputError` naming the setting and value. Changed settings are
+        written into ``config`` in canonical form, so the input hash
+        (:func:`solver.document.input_hash`) differs whenever the result may.
+        """
+        config = dict(self.config)
+        for key in _SETTINGS & changes.keys():
+            config[key] = _canonical(changes[key])
+        changed = replace(self, **changes, config=config)
+        problems = changed.reference_errors()
+        if problems:
+            raise InputError(problems)
+        return changed
+
+    def reference_errors(self) -> list[str]:
+        """Every reference that names something the tables do not hold."""
+        nips, posts = set(self.employees["nip"]), set(self.positions["id"])
+        where = self.source
+        out: list[str] = []
+        locked = set(self.locks)
+        for block, pairs in (("locks", self.locks), ("forbid", self.forbid)):
+            for index, pair in enumerate(pairs):
+                if pair.nip not in nips:
+                    out.append(f"{where}: {block}.{index}.nip: NIP {pair.nip!r} is not in the "
+                               "employees table")
+                if pair.position not in posts:
+                    out.append(f"{where}: {block}.{index}.position: position "
+                               f"{pair.position!r} is not in the positions table")
+                if block == "forbid" and pair in locked:
+                    out.append(f"{where}: {block}.{index}: ({pair.nip}, {pair.position}) is "
+                               "both locked and forbidden; remove one of them")
+        held = {str(c) for c in self.employees["current_position"] if c}
+        out += [f"{where}: current_position {p!r} is not in the positions table"
+                for p in sorted(held - posts)]
+        for name, frame in (("assessments", self.assessments),
+                            ("preferences", self.preferences)):
+            out += [f"{where}: {name}: NIP {n!r} is not in the employees table"
+                    for n in sorted(set(frame["nip"]) - nips)]
+            out += [f"{where}: {name}: position {p!r} is not in the positions table"
+                    for p in sorted(set(frame["position"]) - posts)]
+        units = set(self.positions["unit"])
+        out += [f"{where}: scope.units: unit {u!r} is not in the positions table"
+                for u in (self.scope.units or ()) if u not in units]
+        return out
+
+
+# Settings that Scenario.replace writes back into ``config`` (the hashed YAML).
+_SETTINGS = {"name", "as_of", "scope", "rules", "weights", "plans", "locks", "forbid"}
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-friendly form of a setting (dataclasses by field, tuples as lists)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Fraction):
+        return str(value)
+    return value
