@@ -38,10 +38,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import queue
 from api.config import Settings
 from api.db import Job, PlanDocument, ScenarioRecord, now
-from api.diff import find_plan, plan_diff
+from api.diff import find_plan
 from api.errors import capped
 from api.files import StoredFile, load_files
 from api.metrics import Metrics
+from solver.diff import plan_diff
 from solver.document import plans_document, problem_of
 from solver.io import InputError
 from solver.model.lp import LpState
@@ -448,7 +449,7 @@ def diff_against(document: dict[str, Any], base_plan: dict[str, Any] | None) -> 
     """Every plan's ``diff`` against a what-if's base plan 1 (nothing without one)."""
     if base_plan is not None:
         for plan in document["plans"]:
-            plan["diff"] = plan_diff(plan, base_plan)
+            plan["diff"] = plan_diff(base_plan, plan)
 
 
 def queued_count(session: Session) -> int:

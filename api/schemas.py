@@ -300,6 +300,11 @@ class PlanDiff(BaseModel):
     rank: int
     other_job: str
     other_rank: int
+    # The shape of solver.diff.plan_diff (also a plan's "diff" in plans.json).
+    vs_rank: int
+    objective_delta: int
+    elsewhere: list[dict[str, Any]]
     moves_added: list[dict[str, Any]]
     moves_dropped: list[dict[str, Any]]
-    objective_delta: int
+    only_in_a: list[str]
+    only_in_b: list[str]

@@ -8,8 +8,9 @@ from fastapi import APIRouter, HTTPException, status
 
 from api import errors
 from api.deps import Reader, SessionDep
-from api.diff import find_plan, plan_diff
+from api.diff import find_plan
 from api.schemas import PlanDiff
+from solver.diff import plan_diff
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -35,4 +36,4 @@ def diff(job_id: str, rank: int, other_job: str, other_rank: int, session: Sessi
     plan = _plan(session, job_id, rank)
     other = _plan(session, other_job, other_rank)
     return PlanDiff(job=job_id, rank=rank, other_job=other_job, other_rank=other_rank,
-                    **plan_diff(plan, other))
+                    **plan_diff(other, plan))

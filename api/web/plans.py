@@ -18,12 +18,11 @@ from typing import Any
 import numpy as np
 
 from api.db import ScenarioRecord
-from api.diff import plan_diff as moves_diff
 from api.files import load_files
 from api.jobs import stored_files
+from solver.diff import plan_diff
 from solver.eligibility import Problem, build_problem
 from solver.review.explain import explain_plans
-from solver.review.explain import plan_diff as rank_diff
 from solver.review.packet import (
     BAND_LABELS,
     REASON_LABELS,
@@ -339,7 +338,7 @@ def person_view(rnd: Round, document: dict[str, Any], nip: str) -> dict[str, Any
 
 def compare(rnd: Round, plan_a: dict[str, Any], plan_b: dict[str, Any]) -> dict[str, Any]:
     """Side by side: every person placed differently in the two plans."""
-    diff = rank_diff(plan_a, plan_b)
+    diff = plan_diff(plan_a, plan_b)
     rows = [{"nip": d["nip"], "name": rnd.name.get(d["nip"], ""),
              "from": rnd.post(d.get("from")), "a": rnd.post(d["in_a"]),
              "b": rnd.post(d["in_b"])} for d in diff["elsewhere"]]
@@ -354,7 +353,7 @@ def compare(rnd: Round, plan_a: dict[str, Any], plan_b: dict[str, Any]) -> dict[
 def what_if_diff(rnd: Round, plan: dict[str, Any], base_plan: dict[str, Any]) -> dict[str, Any]:
     """A what-if plan against the base plan 1: moves added and dropped and the price
     (objective delta, negative = the change costs that much)."""
-    diff = moves_diff(plan, base_plan)
+    diff = plan_diff(base_plan, plan)
 
     def rows(moves: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{"nip": m["nip"], "name": rnd.name.get(m["nip"], ""),

@@ -114,7 +114,9 @@ def test_same_plan_diff_is_empty(client: TestClient, auth: dict, tiny: Path) -> 
     _, job = solved(client, auth["planner"], tiny)
     response = client.get(f"/api/v1/plans/{job}/2/diff/{job}/2", headers=auth["viewer"])
     assert response.json() == {"job": job, "rank": 2, "other_job": job, "other_rank": 2,
-                               "moves_added": [], "moves_dropped": [], "objective_delta": 0}
+                               "vs_rank": 2, "objective_delta": 0, "elsewhere": [],
+                               "moves_added": [], "moves_dropped": [], "only_in_a": [],
+                               "only_in_b": []}
     response = client.get(f"/api/v1/plans/{job}/1/diff/{job}/9", headers=auth["viewer"])
     assert response.status_code == 404
     assert response.json() == {"detail": f"Job '{job}' has no plan of rank 9"}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 
+from solver.diff import plan_diff
 from solver.eligibility import build_problem
-from solver.review.explain import explain_plans, plan_diff
+from solver.review.explain import explain_plans
 from solver.scenario import Pair
 from tests.review.helpers import emp, nip, pos, scenario
 
