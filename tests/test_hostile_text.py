@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from solver.cli import app
+from api.cli import app
 from solver.io import load_scenario
 from solver.tabular import FORMULA_PREFIXES
 from tests.review.helpers import emp, nip, pos, write_scenario
