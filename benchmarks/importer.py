@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     scenario = load_scenario(args.work / "imported-0" / "scenario.yaml")
     load_s = time.perf_counter() - started
-    command = [sys.executable, "-m", "solver.cli", "import", "siasn", "--as-of", "2027-01-02",
+    command = [sys.executable, "-m", "api.cli", "import", "siasn", "--as-of", "2027-01-02",
                "--out", str(args.work / "imported-cli")]
     for role, name in ROLES.items():
         command += [f"--{role.replace('_', '-')}", str(src / name)]

@@ -165,7 +165,7 @@ def run_default(inst: Instance, plans: int | None, time_limit: float, work: Path
     out = work / "runs" / inst.name / name
     if out.exists():
         shutil.rmtree(out)
-    cmd = [sys.executable, "-m", "solver.cli", "solve", str(inst.scenario), "--out", str(out)]
+    cmd = [sys.executable, "-m", "api.cli", "solve", str(inst.scenario), "--out", str(out)]
     if plans is not None:
         cmd += ["--plans", str(plans)]
     proc = run_process(cmd, 2 * time_limit + 300, out.parent / f"{name}.log",
@@ -188,7 +188,7 @@ def run_default(inst: Instance, plans: int | None, time_limit: float, work: Path
 
 def run_cold_start(inst: Instance, work: Path) -> float | None:
     """Wall seconds of ``penata validate SCENARIO``: interpreter, imports, reading."""
-    proc = run_process([sys.executable, "-m", "solver.cli", "validate", str(inst.scenario)],
+    proc = run_process([sys.executable, "-m", "api.cli", "validate", str(inst.scenario)],
                        300, work / "runs" / inst.name / "validate.log")
     return proc["wall_s"] if proc["returncode"] == 0 else None
 

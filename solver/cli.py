@@ -151,3 +151,8 @@ def register(app: typer.Typer) -> None:
     app.command()(validate)
     app.command()(solve)
     app.command()(generate)
+
+
+if __name__ == "__main__":
+    # The whole command line is assembled in api/cli.py (solver never imports api).
+    raise SystemExit("run `penata ...` or `python -m api.cli ...`")

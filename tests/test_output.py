@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 
+from solver.document import plans_document
 from solver.io import load_scenario
-from solver.output import plans_document, write_outputs
+from solver.output import write_outputs
 from solver.result import SolveParams
 from solver.review.shortlist import moved_posts
 from solver.solve import solve

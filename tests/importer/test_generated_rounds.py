@@ -125,13 +125,13 @@ def test_cli_generate_format_siasn(tmp_path: Path):
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "solver.cli", "generate", "--profile", "demo",
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "generate", "--profile", "demo",
                            "--seed", "1", "--out", str(tmp_path), "--format", "siasn"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in tmp_path.iterdir()} == set(ROLES.values()) - {"seleksi.csv"} | {
         "round.yaml"}
-    proc = subprocess.run([sys.executable, "-m", "solver.cli", "generate", "--profile", "demo",
+    proc = subprocess.run([sys.executable, "-m", "api.cli", "generate", "--profile", "demo",
                            "--out", str(tmp_path / "x"), "--format", "csv"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "--format is model or siasn" in proc.stderr
