@@ -111,7 +111,7 @@ def test_a_carriage_return_inside_a_field_does_not_split_the_row():
 # these writes a file a person opens as a spreadsheet.
 NOT_OUTPUTS = {
     "solver/tabular.py": "the writer itself",
-    "solver/output.py": "input_hash serialises the validated tables to hash them; no file",
+    "solver/document.py": "input_hash serialises the validated tables to hash them; no file",
     "solver/generate/engine.py": "writes the generator's synthetic input tables (no user text)",
     "solver/generate/siasn.py": "writes the generator's synthetic SIASN-style exports, input "
                                 "for penata import siasn (no user text)",
