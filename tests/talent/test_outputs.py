@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 from typer.testing import CliRunner
 
-from solver.cli import app
+from api.cli import app
 from solver.io import load_scenario
 from solver.output import write_outputs
 from solver.result import SolveParams
