@@ -167,8 +167,14 @@ def test_explained_what_if_plans_keep_the_diff_against_the_base(client: TestClie
     assert wait_job(client, auth["viewer"], accepted["id"])["status"] == "done"
     document = client.get(f"/api/v1/jobs/{accepted['id']}/plans", headers=auth["viewer"]).json()
     assert len(document["plans"]) == 2 and "jpm" in document["plans"][1]["assignments"][0]
+    base_moves = {(a["nip"], a["position"]) for a in base["plans"][0]["assignments"]
+                  if a["position"] != a["from"]}
     for plan in document["plans"]:
-        assert "vs_rank" not in plan["diff"]
+        # One diff shape everywhere (solver/diff.py); here its "a" is the base plan 1.
+        moves = {(a["nip"], a["position"]) for a in plan["assignments"]
+                 if a["position"] != a["from"]}
+        assert {(m["nip"], m["position"]) for m in plan["diff"]["moves_added"]} == \
+            moves - base_moves
         assert plan["diff"]["objective_delta"] == \
             plan["objective"] - base["plans"][0]["objective"]
 
