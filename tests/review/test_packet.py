@@ -34,7 +34,8 @@ def packet(tmp_path_factory):
 
 def test_files_written(packet):
     _, _, out, paths = packet
-    assert [p.name for p in paths] == ["plans.json", "plans.csv", "plans.xlsx", "review.html"]
+    assert [p.name for p in paths] == ["plans.json", "plans.csv", "training.csv", "plans.xlsx",
+                                       "review.html"]
     doc = json.loads((out / "plans.json").read_text())
     first = doc["plans"][0]
     assert all("jpm" in a and "reasons" in a for a in first["assignments"])
