@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from solver.derived import ikm_grade
+from solver.document import plans_document
 from solver.eligibility import build_problem
-from solver.output import plans_document
 from solver.result import Assignment, Plan, Result
 from solver.review.voice import attach_voice, preference_ranks, stability, voice_summary
 from tests.builders import write_table
