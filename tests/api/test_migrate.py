@@ -67,13 +67,13 @@ def test_postgresql_is_upgraded_on_purpose(postgres, tmp_path: Path) -> None:
     with pytest.raises(SchemaBehind, match="run `penata db upgrade` first"):
         init_db(engine)  # a server does not migrate a shared store by itself
     env = {**os.environ, "DATABASE_URL": url}
-    refused = subprocess.run([sys.executable, "-m", "solver.cli", "token", "create",
+    refused = subprocess.run([sys.executable, "-m", "api.cli", "token", "create",
                               "--role", "viewer"], env=env, cwd=tmp_path,
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1
     assert "run `penata db upgrade` first" in refused.stderr
     assert "Traceback" not in refused.stderr
-    upgraded = subprocess.run([sys.executable, "-m", "solver.cli", "db", "upgrade"],
+    upgraded = subprocess.run([sys.executable, "-m", "api.cli", "db", "upgrade"],
                               env=env, cwd=tmp_path, capture_output=True, text=True,
                               timeout=120)
     assert upgraded.returncode == 0, upgraded.stderr
