@@ -24,7 +24,9 @@ from typing import Any
 
 import yaml
 
+from solver.edits import cell_text
 from solver.io import (
+    TABLE_ROLES,
     InputError,
     TableLimits,
     TableSource,
@@ -34,8 +36,6 @@ from solver.io import (
 )
 from solver.scenario import Scenario
 
-# Optional tables last; the upload names each by its role.
-TABLE_ROLES = ("employees", "positions", "assessments", "preferences", "units")
 REQUIRED_TABLES = ("employees", "positions")
 DEFAULT_YAML_NAME = "scenario.yaml"
 # File systems allow 255 bytes per name; UTF-8 names are capped in bytes, not characters.
@@ -231,19 +231,6 @@ def yaml_loader(files: Iterable[StoredFile], limits: TableLimits | None = None
 
 
 # --------------------------------------------------------------------------- JSON bodies
-
-
-def cell_text(value: Any) -> str:
-    """A JSON value as the text of a table cell."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list | tuple):
-        return ";".join(cell_text(v) for v in value)
-    return str(value)
 
 
 def rows_to_csv(rows: list[dict[str, Any]], label: str,

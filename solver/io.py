@@ -1122,6 +1122,7 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
+# A scenario's tables by the YAML key that names each; optional tables last.
 TABLE_ROLES = ("employees", "positions", "assessments", "preferences", "units")
 
 

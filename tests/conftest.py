@@ -3,7 +3,8 @@
 ``make_scenario`` (a fixture) returns :func:`build_scenario`: a validated
 :class:`~solver.scenario.Scenario` from Python rows, through the same reader and
 validator as a file or an upload (:func:`solver.io.load_scenario_tables`), without
-touching the disk. Rows are dicts with MODEL.md's column names; :func:`employee` and
+touching the disk (:func:`scenario_input` gives the unvalidated input files, for
+what-if edits). Rows are dicts with MODEL.md's column names; :func:`employee` and
 :func:`post` fill the required columns with the values below, so a test spells out
 only what it is about. Defaults: ``as_of`` 2027-01-02; an employee has golongan III/b,
 performance ``baik``, potential ``menengah``, born 1985-06-15; a post is a level-3 seat
@@ -31,7 +32,8 @@ from typing import Any
 import pytest
 import yaml
 
-from solver.io import TableSource, load_scenario_tables
+from solver.edits import ScenarioInput
+from solver.io import TableSource
 from solver.scenario import Scenario
 
 AS_OF = dt.date(2027, 1, 2)
@@ -65,11 +67,12 @@ def _csv(rows: list[dict[str, Any]], first: list[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def build_scenario(employees: list[dict[str, Any]], positions: list[dict[str, Any]],
+def scenario_input(employees: list[dict[str, Any]], positions: list[dict[str, Any]],
                    assessments: list[dict[str, Any]] | None = None,
-                   **settings: Any) -> Scenario:
-    """A validated scenario from rows; ``settings`` are YAML keys (``rules``, ``scope``,
-    ``weights``, ``plans``, ``locks``, ``forbid``, ``name``, ``as_of``)."""
+                   **settings: Any) -> ScenarioInput:
+    """The round's input files (YAML and CSV bytes) from rows, not yet validated;
+    ``settings`` are YAML keys (``rules``, ``scope``, ``weights``, ``plans``, ``locks``,
+    ``forbid``, ``name``, ``as_of``)."""
     config: dict[str, Any] = {"name": "tiny", "as_of": AS_OF, **settings}
     tables = {
         "employees": TableSource("employees.csv", _csv(employees, ["nip", "name", "grade"])),
@@ -78,8 +81,15 @@ def build_scenario(employees: list[dict[str, Any]], positions: list[dict[str, An
     if assessments is not None:
         tables["assessments"] = TableSource(
             "assessments.csv", _csv(assessments, ["nip", "position", "score"]))
-    return load_scenario_tables(yaml.safe_dump(config, sort_keys=False).encode(),
-                                "scenario.yaml", tables)
+    return ScenarioInput(TableSource("scenario.yaml",
+                                     yaml.safe_dump(config, sort_keys=False).encode()), tables)
+
+
+def build_scenario(employees: list[dict[str, Any]], positions: list[dict[str, Any]],
+                   assessments: list[dict[str, Any]] | None = None,
+                   **settings: Any) -> Scenario:
+    """A validated scenario from rows (:func:`scenario_input`, then the loader)."""
+    return scenario_input(employees, positions, assessments, **settings).load()
 
 
 @pytest.fixture

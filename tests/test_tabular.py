@@ -116,7 +116,7 @@ NOT_OUTPUTS = {
     "solver/generate/siasn.py": "writes the generator's synthetic SIASN-style exports, input "
                                 "for penata import siasn (no user text)",
     "api/files.py": "rows_to_csv stores a JSON upload as the input CSV Penata reads back",
-    "api/whatif.py": "stores an edited input table as the CSV Penata reads back",
+    "solver/edits.py": "stores an edited input table as the CSV Penata reads back",
     "solver/importer/scenario_files.py": "writes the imported scenario's input tables, "
                                          "which load_scenario reads back as written",
 }
