@@ -18,7 +18,7 @@ import numpy as np
 from solver.eligibility import Problem, build_problem
 from solver.infeasibility import explain_infeasibility
 from solver.model.constraints import RowBlock, build_rows, difference_cut
-from solver.model.cpsat import CpOutcome, solve_cpsat
+from solver.model.cpsat import CpOutcome, CpPlan, solve_cpsat
 from solver.model.flow import core_bound
 from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
 from solver.model.proof import INITIAL_THRESHOLD, integer_bound, solve_pruned
@@ -96,22 +96,21 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
             exhausted = False
             break
         outcome, bound, proven = engine.solve_plan(rank, cuts)
-        if outcome.chosen is None:
+        if outcome.plan is None:
             if outcome.status != SolveStatus.INFEASIBLE:
                 exhausted = False
             break
-        assert outcome.objective is not None
-        plans.append(_plan(problem, rank, outcome, bound, proven))
+        plans.append(_plan(problem, rank, outcome.plan, bound, proven))
         exhausted &= proven
-        cuts.append(difference_cut(outcome.chosen, min_difference))
+        cuts.append(difference_cut(outcome.plan.chosen, min_difference))
 
     if not plans and not exhausted and not (params.stop is not None and params.stop.is_set()):
         # The limit ran out before any plan: a planner is better served by a first
         # feasible plan a little late than by nothing (the grace period is bounded).
         grace = engine.first_plan(FIRST_PLAN_GRACE_S)
         if grace is not None:
-            outcome, bound, proven = grace
-            plans.append(_plan(problem, 1, outcome, bound, proven))
+            plan, bound, proven = grace
+            plans.append(_plan(problem, 1, plan, bound, proven))
             exhausted = proven and count == 1
 
     if plans:
@@ -133,9 +132,8 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
                   engine.own_state.warm else None)
 
 
-def _plan(problem: Problem, rank: int, outcome: CpOutcome, bound: int, proven: bool) -> Plan:
-    assert outcome.chosen is not None and outcome.objective is not None
-    chosen = outcome.chosen
+def _plan(problem: Problem, rank: int, found: CpPlan, bound: int, proven: bool) -> Plan:
+    chosen = found.chosen
     pairs = problem.pairs
     emps, poss = pairs.emp[chosen], pairs.pos[chosen]
     order = np.lexsort((problem.position_ids[poss].astype(str), problem.nips[emps].astype(str)))
@@ -145,8 +143,14 @@ def _plan(problem: Problem, rank: int, outcome: CpOutcome, bound: int, proven: b
         origin = problem.position_ids[problem.current[e]] if problem.current[e] >= 0 else None
         assignments.append(Assignment(str(problem.nips[e]), str(problem.position_ids[p]),
                                       None if origin is None else str(origin)))
-    return Plan(rank=rank, objective=outcome.objective, bound=bound, optimal=proven,
+    return Plan(rank=rank, objective=found.objective, bound=bound, optimal=proven,
                 assignments=tuple(assignments))
+
+
+def _vertex_outcome(plan: CpPlan, bound: int, proven: bool) -> tuple[CpOutcome, int, bool]:
+    """An LP vertex plan as the engine's (outcome, bound, proven)."""
+    return CpOutcome(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, plan, 0.0), \
+        bound, proven
 
 
 class _Engine:
@@ -229,7 +233,7 @@ class _Engine:
             self.hint = vertex[0].chosen
         return True
 
-    def first_plan(self, seconds: float) -> tuple[CpOutcome, int, bool] | None:
+    def first_plan(self, seconds: float) -> tuple[CpPlan, int, bool] | None:
         """A first plan within ``seconds`` after the time limit: the LP vertex when it
         is integral (often already optimal), else CP-SAT's first solution."""
         started = time.perf_counter()
@@ -238,19 +242,21 @@ class _Engine:
                 self.lp = self._lp_bound(seconds)
             except LpTimeout:
                 self.lp = None
-        result = self._lp_vertex_plan() if self.lp is not None and self.lp.feasible else None
-        if result is None:
+        vertex = self._lp_vertex_plan() if self.lp is not None and self.lp.feasible else None
+        if vertex is not None:
+            result = vertex
+        else:
             left = max(1.0, seconds - (time.perf_counter() - started))
             found = solve_cpsat(self.problem, self.blocks, self.all_pairs, time_limit=left,
                                 workers=self.params.workers, seed=self.params.seed,
                                 hint=self.hint, first_solution=True)
-            if found.chosen is None:
+            if found.plan is None:
                 return None
-            assert found.objective is not None and found.bound is not None
-            bound = max(found.objective, int(np.floor(found.bound + 1e-6)))
+            plan = found.plan
+            bound = max(plan.objective, int(np.floor(plan.bound + 1e-6)))
             if self.lp is not None and self.lp.feasible:
-                bound = max(found.objective, min(bound, self._lp_integer_bound()))
-            result = (found, bound, found.status == SolveStatus.OPTIMAL)
+                bound = max(plan.objective, min(bound, self._lp_integer_bound()))
+            result = (plan, bound, found.status == SolveStatus.OPTIMAL)
         self.stats["first_plan_grace_s"] = round(time.perf_counter() - started, 3)
         return result
 
@@ -284,13 +290,14 @@ class _Engine:
         budget = min(self.clock.left(), max(5.0, 0.2 * self.clock.left()))
         outcome = self._cpsat(rank, cuts, active, time_limit=budget)
         self.stats[f"plan{rank}_neighbourhood_pairs"] = int(active.size)
-        if outcome.chosen is None or outcome.objective is None or outcome.objective < target:
+        plan = outcome.plan
+        if plan is None or plan.objective < target:
             self.hint = None
             return None
         self.stats[f"plan{rank}_proof"] = "neighbourhood reaches the LP bound"
-        self.hint = outcome.chosen
-        return CpOutcome(SolveStatus.OPTIMAL, outcome.chosen, outcome.objective, float(target),
-                         outcome.wall), outcome.objective, True
+        self.hint = plan.chosen
+        return CpOutcome.found(SolveStatus.OPTIMAL, plan.chosen, plan.objective, float(target),
+                               outcome.wall), plan.objective, True
 
     def _margin(self) -> float:
         assert self.lp is not None
@@ -301,8 +308,8 @@ class _Engine:
         assert self.lp is not None
         return integer_bound(self.lp.bound)
 
-    def _lp_vertex_plan(self) -> tuple[CpOutcome, int, bool] | None:
-        """The LP vertex as (outcome, bound, proven) when it is an integral plan;
+    def _lp_vertex_plan(self) -> tuple[CpPlan, int, bool] | None:
+        """The LP vertex as (plan, bound, proven) when it is an integral plan;
         proven optimal when it reaches ``floor(L)``."""
         chosen = self._lp_plan()
         if chosen is None:
@@ -310,8 +317,7 @@ class _Engine:
         objective = plan_objective(self.problem.pairs.score, self.problem.constant, chosen)
         bound = max(objective, self._lp_integer_bound())
         proven = objective >= bound
-        return (CpOutcome(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE, chosen, objective,
-                          float(bound), 0.0), bound, proven)
+        return CpPlan(chosen, objective, float(bound)), bound, proven
 
     def _lp_plan(self) -> np.ndarray | None:
         """The LP solution as a plan, when it is integral and meets every row exactly."""
@@ -355,15 +361,14 @@ class _Engine:
         lp = self.lp
         if lp is None:
             outcome = self._cpsat(rank, cuts, self.all_pairs)
-            if outcome.chosen is None:
+            if outcome.plan is None:
                 return outcome, 0, outcome.status == SolveStatus.INFEASIBLE
-            self.hint = outcome.chosen
-            assert outcome.objective is not None and outcome.bound is not None
+            self.hint = outcome.plan.chosen
             proven = outcome.status == SolveStatus.OPTIMAL
-            bound = outcome.objective if proven else int(np.floor(outcome.bound + 1e-6))
+            bound = outcome.plan.objective if proven else int(np.floor(outcome.plan.bound + 1e-6))
             return outcome, bound, proven
         if not lp.feasible:
-            return CpOutcome(SolveStatus.INFEASIBLE, None, None, None, 0.0), 0, True
+            return CpOutcome.empty(SolveStatus.INFEASIBLE), 0, True
         if rank == 1 and not cuts:
             vertex = self._lp_vertex_plan()
             if vertex is not None and vertex[2]:
@@ -372,29 +377,30 @@ class _Engine:
                 self.stats["plan1_proof"] = "core-duality" if self.stats["strategy"] == "flow-core" \
                     else "lp-duality"
                 self.hint = vertex[0].chosen
-                return vertex
+                return _vertex_outcome(*vertex)
         margin = self._margin()
         if cuts:
             found = self._neighbourhood(rank, cuts, margin)
             if found is not None:
                 return found
+
         def solve_subset(active: np.ndarray) -> CpOutcome:
             self.stats["active_pairs"] = int(active.size)
             outcome = self._cpsat(rank, cuts, active)
-            if outcome.chosen is not None:
-                self.hint = outcome.chosen
+            if outcome.plan is not None:
+                self.hint = outcome.plan.chosen
             return outcome
 
         pruned = solve_pruned(lp, self.problem.pairs.lock, solve_subset, self.threshold)
         self.threshold = pruned.threshold
         outcome = pruned.outcome
         if pruned.proven:
-            return outcome, (outcome.objective if outcome.objective is not None else 0), True
+            return outcome, (outcome.plan.objective if outcome.plan is not None else 0), True
         # Time limit or stop: the best plan so far, with a bound valid for all pairs.
-        if outcome.chosen is None:
+        if outcome.plan is None:
             fallback = self._lp_vertex_plan() if rank == 1 and not cuts else None
-            return fallback if fallback is not None else (outcome, 0, False)
-        return outcome, pruned.bound(lp), False
+            return _vertex_outcome(*fallback) if fallback is not None else (outcome, 0, False)
+        return outcome, pruned.bound(outcome.plan, lp), False
 
 
 def rows_hold(blocks: list[RowBlock], chosen: np.ndarray, n_pairs: int) -> bool:

@@ -30,19 +30,31 @@ STATUS = {
 
 
 @dataclass(frozen=True)
+class CpPlan:
+    """A plan CP-SAT found: its pairs, its objective and CP-SAT's bound."""
+
+    chosen: np.ndarray  # global pair indices with x = 1
+    objective: int  # section 6 objective (constant included)
+    bound: float  # CP-SAT's bound on the same (restricted) model
+
+
+@dataclass(frozen=True)
 class CpOutcome:
-    """One CP-SAT answer. ``chosen``, ``objective`` and ``bound`` are set exactly when
-    ``status`` is OPTIMAL or FEASIBLE (:attr:`has_plan`)."""
+    """One CP-SAT answer: ``plan`` is set exactly when ``status`` is OPTIMAL or FEASIBLE."""
 
     status: SolveStatus
-    chosen: np.ndarray | None  # global pair indices with x = 1
-    objective: int | None  # section 6 objective (constant included)
-    bound: float | None  # CP-SAT's bound on the same (restricted) model
+    plan: CpPlan | None
     wall: float
 
-    @property
-    def has_plan(self) -> bool:
-        return self.chosen is not None
+    @classmethod
+    def found(cls, status: SolveStatus, chosen: np.ndarray, objective: int, bound: float,
+              wall: float = 0.0) -> CpOutcome:
+        return cls(status, CpPlan(chosen, objective, bound), wall)
+
+    @classmethod
+    def empty(cls, status: SolveStatus, wall: float = 0.0) -> CpOutcome:
+        """An answer without a plan (INFEASIBLE, UNKNOWN)."""
+        return cls(status, None, wall)
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -147,8 +159,8 @@ class PlacementModel:
             chosen = self.active[values]
             objective = plan_objective(problem.pairs.score, problem.constant, chosen)
             bound = solver.best_objective_bound + problem.constant
-            return CpOutcome(status, chosen, objective, bound, wall)
-        return CpOutcome(status, None, None, None, wall)
+            return CpOutcome.found(status, chosen, objective, bound, wall)
+        return CpOutcome.empty(status, wall)
 
 
 def solve_cpsat(

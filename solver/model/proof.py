@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.model.cpsat import CpOutcome
+from solver.model.cpsat import CpOutcome, CpPlan
 from solver.model.lp import LpBound
 from solver.result import SolveStatus
 
@@ -52,12 +52,11 @@ class PrunedSolve:
     full: bool
     threshold: float
 
-    def bound(self, lp: LpBound) -> int:
-        """A bound valid for all pairs after a timed-out solve with a plan: CP-SAT's
-        bound on the subset, and ``L − T`` for plans that use a pruned pair."""
-        assert self.outcome.bound is not None
-        best = self.outcome.bound if self.full else max(self.outcome.bound,
-                                                        lp.bound - self.threshold)
+    def bound(self, plan: CpPlan, lp: LpBound) -> int:
+        """A bound valid for all pairs after a timed-out solve that found ``plan`` (the
+        outcome's): CP-SAT's bound on the subset, and ``L − T`` for plans that use a
+        pruned pair."""
+        best = plan.bound if self.full else max(plan.bound, lp.bound - self.threshold)
         return int(np.floor(best + margin(lp.bound)))
 
 
@@ -77,15 +76,14 @@ def solve_pruned(lp: LpBound, locks: np.ndarray, solve_subset: Callable[[np.ndar
     while True:
         full = threshold > most_negative + slack
         if time_left is not None and time_left() <= 0.01:
-            return PrunedSolve(CpOutcome(SolveStatus.UNKNOWN, None, None, None, 0.0), False,
-                               full, threshold)
+            return PrunedSolve(CpOutcome.empty(SolveStatus.UNKNOWN), False, full, threshold)
         active = everything if full else np.flatnonzero((rc >= -threshold - slack) | locks)
         outcome = solve_subset(active)
-        if outcome.status == SolveStatus.OPTIMAL:
-            assert outcome.objective is not None
-            if full or outcome.objective >= lp.bound - threshold + slack:
+        if outcome.status == SolveStatus.OPTIMAL and outcome.plan is not None:
+            objective = outcome.plan.objective
+            if full or objective >= lp.bound - threshold + slack:
                 return PrunedSolve(outcome, True, full, threshold)
-            threshold = max(2 * slack + lp.bound - outcome.objective, 1.5 * threshold)
+            threshold = max(2 * slack + lp.bound - objective, 1.5 * threshold)
             continue
         if outcome.status == SolveStatus.INFEASIBLE:
             if full:

@@ -94,9 +94,9 @@ def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | Non
         try:
             lp = lp_bound(problem, rows, time_limit=time_limit)
         except LpTimeout:
-            return CpOutcome(SolveStatus.UNKNOWN, None, None, None, time.perf_counter() - start)
+            return CpOutcome.empty(SolveStatus.UNKNOWN, time.perf_counter() - start)
     if not lp.feasible:
-        return CpOutcome(SolveStatus.INFEASIBLE, None, None, None, time.perf_counter() - start)
+        return CpOutcome.empty(SolveStatus.INFEASIBLE, time.perf_counter() - start)
 
     def left() -> float:
         return time_limit - (time.perf_counter() - start)
@@ -386,7 +386,7 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
         outcome = exact_optimum(problem, [*rows, row], chosen, budget, params.workers,
                                 params.seed, lp=core)
         stats["global"] += 1
-        return outcome.status, outcome.objective
+        return outcome.status, outcome.plan.objective if outcome.plan is not None else None
 
     if left() <= 0.05:
         entry["complete"] = False
@@ -436,10 +436,10 @@ def _stepwise_post(problem: Problem, rows: list[RowBlock], chosen: np.ndarray,
             stats["near_s"] += time.perf_counter() - tic
             value = None if found is None else \
                 int(pairs.score[found].sum()) + problem.constant
-            if value is not None and value == target:
+            if found is not None and value == target:
                 # Certified: a feasible plan scoring exactly an upper bound. (A value
                 # above the bound would mean float trouble in L: not certified.)
-                outcome = CpOutcome(SolveStatus.OPTIMAL, found, value, float(value), 0.0)
+                outcome = CpOutcome.found(SolveStatus.OPTIMAL, found, value, float(value))
                 stats["certified"] += 1
         if outcome is None:
             outcome = exact_optimum(problem, [*rows, row], chosen, left(), params.workers,
@@ -449,16 +449,16 @@ def _stepwise_post(problem: Problem, rows: list[RowBlock], chosen: np.ndarray,
             if len(names) == len(holders):
                 entry["note"] = NOTES["infeasible"]
             break
-        if outcome.status != "OPTIMAL":
+        if outcome.status != "OPTIMAL" or outcome.plan is None:
             entry["complete"] = False
             entry["note"] = NOTES["budget"]
             break
-        assert outcome.chosen is not None and outcome.objective is not None
-        seated = sorted(str(problem.nips[pairs.emp[j]]) for j in outcome.chosen
+        best = outcome.plan
+        seated = sorted(str(problem.nips[pairs.emp[j]]) for j in best.chosen
                         if pairs.pos[j] == p)
         for nip in (n for n in seated if n not in excluded):
-            names.append({"nip": nip, "objective_loss": objective - outcome.objective,
-                          "chosen": False, "objective": outcome.objective})
+            names.append({"nip": nip, "objective_loss": objective - best.objective,
+                          "chosen": False, "objective": best.objective})
             excluded.add(nip)
     del names[len(holders) + max_names - 1:]
 
