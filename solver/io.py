@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -323,31 +323,13 @@ def _read_xlsx(content: bytes, errors: _Collector, limits: TableLimits,
         errors.raise_if_any()
     if engine == "calamine":
         return _read_xlsx_calamine(content, errors, limits)
-    header: list[str] = []
-    rows: list[list[str]] = []
     try:
         book = openpyxl.load_workbook(_io.BytesIO(content), read_only=True, data_only=True,
                                       keep_links=False)
         try:
             sheet = book.worksheets[0]
             sheet.reset_dimensions()  # the stored dimension may be wrong; read what is there
-            cells = 0
-            data_rows = 0
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                _check_width(len(values), number, errors, limits)
-                cells += len(values)
-                if cells > limits.max_cells:
-                    errors.add(f"has more than {limits.max_cells:,} cells; the limit is "
-                               f"{limits.max_cells:,}")
-                    errors.raise_if_any()
-                texts = [xlsx_cell_text(v) for v in values]
-                if number == 1:
-                    header = texts
-                    continue
-                if any(t.strip() for t in texts):
-                    data_rows += 1
-                    _check_rows(data_rows, errors, limits)
-                rows.append(texts)
+            texts = _sheet_texts(sheet.iter_rows(values_only=True), errors, limits)
         finally:
             book.close()
     except InputError:
@@ -355,6 +337,34 @@ def _read_xlsx(content: bytes, errors: _Collector, limits: TableLimits,
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {clip(str(exc))})")
         errors.raise_if_any()
+    return _sheet_frame(texts)
+
+
+def _sheet_texts(rows: Iterable[Sequence[Any]], errors: _Collector,
+                 limits: TableLimits) -> list[list[str]]:
+    """A sheet's rows (row 1 the header) as cell texts, stopping at the first width,
+    cell or data-row limit crossed (the rows may be streamed)."""
+    cells = 0
+    data_rows = 0
+    texts: list[list[str]] = []
+    for number, values in enumerate(rows, start=1):
+        _check_width(len(values), number, errors, limits)
+        cells += len(values)
+        if cells > limits.max_cells:
+            errors.add(f"has more than {limits.max_cells:,} cells; the limit is "
+                       f"{limits.max_cells:,}")
+            errors.raise_if_any()
+        line = [xlsx_cell_text(v) for v in values]
+        if number > 1 and any(t.strip() for t in line):
+            data_rows += 1
+            _check_rows(data_rows, errors, limits)
+        texts.append(line)
+    return texts
+
+
+def _sheet_frame(texts: list[list[str]]) -> pd.DataFrame:
+    """Row 1 as the header, the rest as text cells, padded to the widest row."""
+    header, rows = (texts[0], texts[1:]) if texts else ([], [])
     width = max([len(header), *(len(r) for r in rows)], default=0)
     header += [""] * (width - len(header))
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=header,
@@ -375,26 +385,7 @@ def _read_xlsx_calamine(content: bytes, errors: _Collector, limits: TableLimits)
     except Exception as exc:  # calamine raises its own types for a damaged workbook
         errors.add(f"is not a readable XLSX workbook ({type(exc).__name__}: {clip(str(exc))})")
         errors.raise_if_any()
-    cells = 0
-    data_rows = 0
-    texts: list[list[str]] = []
-    for number, row in enumerate(values, start=1):
-        _check_width(len(row), number, errors, limits)
-        cells += len(row)
-        if cells > limits.max_cells:
-            errors.add(f"has more than {limits.max_cells:,} cells; the limit is "
-                       f"{limits.max_cells:,}")
-            errors.raise_if_any()
-        line = [xlsx_cell_text(v) for v in row]
-        if number > 1 and any(t.strip() for t in line):
-            data_rows += 1
-            _check_rows(data_rows, errors, limits)
-        texts.append(line)
-    header, rows = (texts[0], texts[1:]) if texts else ([], [])
-    width = max([len(header), *(len(r) for r in rows)], default=0)
-    header += [""] * (width - len(header))
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=header,
-                        dtype=object)
+    return _sheet_frame(_sheet_texts(values, errors, limits))
 
 
 def xlsx_cell_text(value: Any) -> str:
