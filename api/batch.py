@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from api import errors, queue
 from api.config import Settings
 from api.db import Job, PlanDocument, ScenarioFile, ScenarioRecord, WhatIfBatch
-from api.diff import find_plan, plan_diff
+from api.diff import find_plan
 from api.files import StoredFile, load_files
 from api.jobs import JobManager, diff_against, latest_done_job, queued_count, stored_files
 from api.schemas import Edit
@@ -41,8 +41,9 @@ from api.security import Principal
 from api.services import counts, invalid, job_params, validate
 from api.whatif import EditError, apply_edits
 from solver import fanout
+from solver.diff import plan_diff
+from solver.document import plans_document
 from solver.io import InputError, TableLimits
-from solver.output import plans_document
 from solver.result import SolveParams
 from solver.solve import solve
 
@@ -180,7 +181,7 @@ def summary_row(plan: dict[str, Any] | None, base_plan: dict[str, Any] | None
     differs (an added or a dropped move, or both)."""
     if plan is None or base_plan is None:
         return None
-    diff = plan_diff(plan, base_plan)
+    diff = plan_diff(base_plan, plan)
     changed = {m["nip"] for m in diff["moves_added"]} | {m["nip"] for m in diff["moves_dropped"]}
     return {"objective": int(plan["objective"]), "objective_delta": diff["objective_delta"],
             "moves_added": len(diff["moves_added"]), "moves_dropped": len(diff["moves_dropped"]),
