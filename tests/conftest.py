@@ -16,9 +16,10 @@ Example, a must-fill post nobody may take::
                        [post("A"), post("X", grade_min="IV/e", grade_max="IV/e",
                                     must_fill=True)])
 
-Older tests still write scenario folders (``tests/review/helpers.py``,
-``tests/builders.py``) where a test needs files (decisions, the CLI); their
-``nip(serial, birth)`` gives the same NIPs as :func:`nip` here.
+Tests that need files (decisions, the CLI) write scenario folders:
+``tests/review/helpers.py`` writes these same rows to disk; ``tests/builders.py`` keeps
+its own defaults (golongan III/c, unit ``Dinas A``) that its tests' expectations rely
+on, and its ``nip(serial, "YYYYMMDD")`` gives the same NIPs as :func:`nip` here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Tiny hand-written scenarios for the review tests."""
+"""Tiny hand-written scenarios written to disk for the review tests (the rows come from
+the suite's builder, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,30 +12,18 @@ import yaml
 from solver.io import load_scenario
 from solver.scenario import Scenario
 
+# The suite's row builders (tests/conftest.py), under the names these tests use.
+from tests.conftest import employee as emp
+from tests.conftest import nip
+from tests.conftest import post as pos
+
+__all__ = ["emp", "nip", "pos", "rotation", "scenario", "write_scenario"]
+
 EMP_COLUMNS = ["nip", "name", "grade", "current_position", "position_since", "current_level",
                "birth_date", "education_field", "performance", "potential", "discipline_until"]
 POS_COLUMNS = ["id", "title", "unit", "level", "grade_min", "grade_max", "headcount",
                "must_fill", "priority", "education_fields", "education_required",
                "retirement_age", "applicants_only"]
-
-
-def nip(serial: int, birth: str = "1985-06-15") -> str:
-    """An 18-digit NIP: birth date YYYYMMDD, TMT CPNS 201001, gender 1, serial."""
-    return f"{birth.replace('-', '')}2010011{serial:03d}"
-
-
-def emp(serial: int, birth: str = "1985-06-15", **row: object) -> dict:
-    base = {"nip": nip(serial, birth), "name": f"Pegawai {serial}", "grade": "III/b",
-            "performance": "baik", "potential": "menengah"}
-    base.update(row)
-    return base
-
-
-def pos(pid: str, **row: object) -> dict:
-    base = {"id": pid, "title": f"Jabatan {pid}", "unit": "U", "level": 3,
-            "grade_min": "III/a", "grade_max": "III/d", "headcount": 1}
-    base.update(row)
-    return base
 
 
 def _write(path: Path, rows: list[dict], columns: list[str]) -> None:
