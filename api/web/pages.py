@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ from api import errors, services
 from api.attachments import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, attachment
 from api.db import Job, PlanDocument, ScenarioRecord
 from api.deps import get_session
-from api.files import TABLE_ROLES, Upload, place_upload
+from api.files import TABLE_ROLES, StoredFile, Upload, place_upload
 from api.jobs import latest_done_job, utc
 from api.routes.common import job_info
 from api.schemas import Edit
@@ -258,11 +259,22 @@ async def _uploads(form: FormData) -> tuple[Upload, dict[str, Upload]]:
 async def new_round(request: Request, session: SessionDep, user: User) -> Response:
     require(user, PLAN_ROLES)
     form = await _form(request, user)
-    settings = request.app.state.settings
-    try:
+
+    async def files() -> list[StoredFile]:
         yaml_upload, tables = await _uploads(form)
-        files = place_upload(yaml_upload, tables)
-        scenario = await run_in_threadpool(services.validate, files, settings)
+        return place_upload(yaml_upload, tables)
+
+    return await _store_round(request, session, user, files)
+
+
+async def _store_round(request: Request, session: Session, user: WebUser,
+                       files_of: Callable[[], Awaitable[list[StoredFile]]]) -> Response:
+    """Validate the files ``files_of`` gives and store them as a new round (then its
+    page); input problems go to the problems page in the loader's words."""
+    try:
+        files = await files_of()
+        scenario = await run_in_threadpool(services.validate, files,
+                                           request.app.state.settings)
     except InputError as exc:
         return _problems_page(request, user, exc.errors)
     except HTTPException as exc:
@@ -289,7 +301,6 @@ async def import_round(request: Request, session: SessionDep, user: User) -> Res
     """A round from SIASN-style exports (the importer of ``penata import siasn``)."""
     require(user, PLAN_ROLES)
     form = await _form(request, user)
-    settings = request.app.state.settings
     uploads: dict[str, Upload] = {}
     for role in services.SIASN_SOURCES:
         value = form.get(f"siasn.{role}")
@@ -299,16 +310,12 @@ async def import_round(request: Request, session: SessionDep, user: User) -> Res
     if as_of is None:
         return _problems_page(request, user, [
             f"as_of: {_text(form, 'as_of')!r} is not a date; expected YYYY-MM-DD"])
-    try:
-        files = await run_in_threadpool(services.import_siasn, uploads, as_of,
-                                        _text(form, "name")[:200] or None)
-        scenario = await run_in_threadpool(services.validate, files, settings)
-    except InputError as exc:
-        return _problems_page(request, user, exc.errors)
-    except HTTPException as exc:
-        return _problems_page(request, user, _detail(exc))
-    record = await run_in_threadpool(services.store, session, files, scenario)
-    return see(f"/putaran/{record.id}")
+
+    async def files() -> list[StoredFile]:
+        return await run_in_threadpool(services.import_siasn, uploads, as_of,
+                                       _text(form, "name")[:200] or None)
+
+    return await _store_round(request, session, user, files)
 
 
 @router.get("/putaran/{scenario_id}/laporan-impor.md")
