@@ -45,11 +45,11 @@ def _sessions():  # noqa: ANN202 - sessionmaker
 def db_upgrade() -> None:
     """Create the store's tables, or bring them to this version's schema (idempotent)."""
     from api.config import Settings
-    from api.db import make_engine
+    from api.db import Base, make_engine
     from api.migrate import current, head, upgrade
 
     engine = make_engine(Settings().database_url)
-    upgrade(engine)
+    upgrade(engine, Base.metadata)
     with engine.connect() as connection:
         found = current(connection)
     assert found == head()

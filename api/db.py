@@ -169,7 +169,7 @@ def init_db(engine: Engine) -> None:
     new); PostgreSQL must have been upgraded by ``penata db upgrade``
     (:mod:`api.migrate`), else :class:`api.migrate.SchemaBehind`."""
     if engine.dialect.name == "sqlite":
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, Base.metadata)
     else:
         migrate.check_current(engine)
 

@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -47,15 +47,17 @@ def current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the store to the newest revision (idempotent)."""
+def upgrade(engine: Engine, models: MetaData) -> None:
+    """Bring the store to the newest revision (idempotent). ``models`` are the store's
+    tables (``api.db.Base.metadata``), used only to adopt a store older than migrations;
+    passed in so that this module does not import the models that import it."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                {"key": UPGRADE_LOCK})
         config = _config(connection)
         if current(connection) is None and inspect(connection).has_table("jobs"):
-            _adopt(connection)
+            _adopt(connection, models)
             command.stamp(config, "head")
         else:
             command.upgrade(config, "head")
@@ -70,14 +72,12 @@ def check_current(engine: Engine) -> None:
                            f"Penata needs {head()}: run `penata db upgrade` first")
 
 
-def _adopt(connection: Connection) -> None:
+def _adopt(connection: Connection, models: MetaData) -> None:
     """Add what a store made by ``create_all`` of an older version lacks: its tables
     (``create_all`` again) and the columns added to existing tables since."""
-    from api.db import Base  # the models (api.db imports this module)
-
-    Base.metadata.create_all(connection)
+    models.create_all(connection)
     inspector = inspect(connection)
-    for table in Base.metadata.sorted_tables:
+    for table in models.sorted_tables:
         present = {column["name"] for column in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name in present:

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from pg_server import PostgresServer, unavailable
 
 from api.config import Settings
-from api.db import make_engine
+from api.db import Base, make_engine
 from api.main import create_app
 from api.migrate import upgrade
 
@@ -52,7 +52,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     else:
         url = request.getfixturevalue("postgres").new_database()
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, Base.metadata)
     engine.dispose()
     return url
 

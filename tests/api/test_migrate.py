@@ -30,7 +30,7 @@ def test_the_migrated_schema_is_the_models_schema(store_url: str) -> None:
 
 def test_upgrade_is_idempotent(store_url: str) -> None:
     engine = make_engine(store_url)
-    upgrade(engine)
+    upgrade(engine, Base.metadata)
     with engine.connect() as connection:
         assert current(connection) == head()
     engine.dispose()
