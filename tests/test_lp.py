@@ -18,10 +18,11 @@ from solver.check import check_plan
 from solver.eligibility import build_problem
 from solver.io import load_scenario
 from solver.model.constraints import build_rows
+from solver.model.flow import core_attempt
 from solver.model.lp import LpState, LpTimeout, lp_bound
 from solver.result import SolveParams
 from solver.scenario import Pair, Scenario
-from solver.solve import solve
+from solver.solve import rows_hold, solve
 from tests.reference import highs_optimum, random_scenario
 
 
@@ -177,3 +178,44 @@ def test_an_infeasible_what_if_keeps_the_state_warm(tmp_path):
     assert again.warm
     assert again.bound == pytest.approx(lp_bound(problem, build_rows(problem)).bound,
                                         rel=1e-9, abs=1e-4)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_lp_seeded_by_the_core_reaches_the_cold_lp_optimum(seed, tmp_path):
+    """Where the core's plan breaks a side row, the LP may start from the core's plan
+    and reduced costs (flow.core_attempt): same LP optimum as from the default seeds,
+    and the bound stays valid against the independent HiGHS MIP."""
+    sc = load_scenario(random_scenario(seed, tmp_path))
+    problem = build_problem(sc)
+    blocks = build_rows(problem)
+    _, lp_seed = core_attempt(problem, blocks, accept=lambda plan: False)
+    if lp_seed is None:
+        return  # the core has no plan here (e.g. an impossible lock)
+    cold = lp_bound(problem, blocks)
+    seeded = lp_bound(problem, blocks, seed=lp_seed)
+    assert seeded.feasible == cold.feasible
+    if cold.feasible:
+        assert seeded.bound == pytest.approx(cold.bound, abs=1e-6)
+        reference = highs_optimum(sc)
+        assert reference is None or reference <= seeded.bound + 1e-6
+
+
+def test_a_core_plan_that_breaks_a_turnover_cap_seeds_the_lp(tmp_path):
+    from tests.review.helpers import rotation
+
+    sc = load_scenario(rotation(tmp_path, rules={"max_unit_turnover": 0.25}))
+    problem = build_problem(sc)
+    blocks = build_rows(problem)
+    n = len(problem.pairs)
+    bound, lp_seed = core_attempt(problem, blocks, accept=lambda p: rows_hold(blocks, p, n))
+    assert bound is None and lp_seed is not None
+    assert not rows_hold(blocks, lp_seed.plan, n)  # the cap binds
+    # Potentials of an optimal core plan: no pair outside it gains, none in it loses.
+    in_plan = np.zeros(n, dtype=bool)
+    in_plan[lp_seed.plan] = True
+    assert lp_seed.reduced_cost[~in_plan].max() <= 0 <= lp_seed.reduced_cost[in_plan].min()
+    seeded = lp_bound(problem, blocks, seed=lp_seed)
+    assert seeded.bound == pytest.approx(lp_bound(problem, blocks).bound, abs=1e-6)
+    assert highs_optimum(sc) <= seeded.bound + 1e-6
+    # Without a seed asked for, a rejected plan costs no potentials and gives none.
+    assert core_attempt(problem, blocks, accept=lambda p: False, seed=False) == (None, None)

@@ -34,7 +34,7 @@ from scipy import sparse
 
 from solver.eligibility import Problem
 from solver.model.constraints import RowBlock
-from solver.model.lp import LpBound, lagrangian_bound
+from solver.model.lp import LpBound, LpSeed, lagrangian_bound
 
 
 @dataclass(frozen=True)
@@ -239,20 +239,37 @@ def core_bound(problem: Problem, blocks: Sequence[RowBlock],
     Lagrangian bound recomputed from the potentials' row duals (side rows at 0), or
     None when the core cannot say (no feasible flow: the LP decides) or ``accept``
     rejects the core's plan (then the potentials are not computed at all)."""
+    return core_attempt(problem, blocks, accept, seed=False)[0]
+
+
+def core_attempt(problem: Problem, blocks: Sequence[RowBlock],
+                 accept: Callable[[np.ndarray], bool] | None = None, seed: bool = True
+                 ) -> tuple[LpBound | None, LpSeed | None]:
+    """``(bound, None)`` as :func:`core_bound` when the core's plan is accepted; when
+    ``accept`` rejects it (side rows bind: the LP must decide) and ``seed`` is set,
+    ``(None, seed)`` with the plan and its reduced costs ``score − u_e − v_p`` under the
+    potentials, where the LP starts (:class:`~solver.model.lp.LpSeed`); else
+    ``(None, None)``."""
     start = time.perf_counter()
     core = core_network(problem)
     if core is None:
-        return None
+        return None, None
     cost = problem.pairs.score
     chosen = solve_core(core, cost)
-    if chosen is None or (accept is not None and not accept(chosen)):
-        return None
+    if chosen is None:
+        return None, None
+    rejected = accept is not None and not accept(chosen)
+    if rejected and not seed:
+        return None, None
     d = potentials(residual(core, cost, chosen))
     if d is None:
-        return None
+        return None, None
+    if rejected:
+        pairs, n_e = problem.pairs, problem.n_employees
+        return None, LpSeed(chosen, cost - d[pairs.emp] + d[n_e + pairs.pos])
     duals = row_duals(core, d, blocks, cost)
     bound, rc = lagrangian_bound(problem, blocks, duals)
     x = np.zeros(len(problem.pairs))
     x[chosen] = 1.0
     return LpBound(True, bound, rc, x, time.perf_counter() - start, rounds=0,
-                   columns=len(problem.pairs), duals=duals)
+                   columns=len(problem.pairs), duals=duals), None

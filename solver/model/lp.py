@@ -53,7 +53,12 @@ FIRST_ROUND_STRATEGY = 1  # dual simplex (the HiGHS default)
 LATER_ROUNDS_STRATEGY: int | None = 4  # primal simplex
 SEED_PER_EMPLOYEE = 6
 SEED_PER_POSITION = 6
-MAX_NEW_COLUMNS = 50_000
+# Columns added per pricing round, best reduced cost first. Fewer per round keep the
+# restricted LP smaller; at XL 20,000 took ~30% less simplex time than 50,000.
+MAX_NEW_COLUMNS = 20_000
+# Seeds taken by the transportation core's reduced costs (:class:`LpSeed`).
+SEEDED_PER_EMPLOYEE = 12
+SEEDED_PER_POSITION = 30
 PRICE_TOLERANCE = 1e-6
 
 
@@ -102,6 +107,16 @@ def lagrangian_bound(problem: Problem, blocks: Sequence[RowBlock],
     return bound + problem.constant, rc
 
 
+@dataclass(frozen=True)
+class LpSeed:
+    """Where a cold LP starts: a plan of the transportation core (pair indices) and
+    per-pair reduced costs from its potentials (:mod:`solver.model.flow`). Only the
+    starting columns depend on it, never the bound."""
+
+    plan: np.ndarray
+    reduced_cost: np.ndarray
+
+
 class LpTimeout(Exception):
     """The LP relaxation did not finish within its time limit."""
 
@@ -144,7 +159,7 @@ class LpState:
 
 
 def lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | None = None,
-             state: LpState | None = None) -> LpBound:
+             state: LpState | None = None, seed: LpSeed | None = None) -> LpBound:
     """Solve the LP relaxation by column generation; return a verified Lagrangian bound.
 
     The LP starts on the stays, the locks and the best few pairs of every employee
@@ -153,13 +168,15 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | N
     until none is left. Any round's duals already give a valid bound (module
     docstring); the last one gives the LP optimum. With a warm ``state`` (from an
     earlier solve of a related scenario) the LP starts from that solve's columns
-    and basis instead of the seeds.
+    and basis instead of the seeds. A cold LP with a ``seed`` (:class:`LpSeed`) starts
+    from the transportation core's plan and its best pairs by the core's reduced
+    costs instead: at XL about a third of the simplex iterations.
     """
     if state is None:
-        return _lp_bound(problem, blocks, time_limit, LpState())
+        return _lp_bound(problem, blocks, time_limit, LpState(), seed)
     try:
         started = time.perf_counter()
-        result = _lp_bound(problem, blocks, time_limit, state)
+        result = _lp_bound(problem, blocks, time_limit, state, seed)
         if result.warm and not result.feasible and not result.conflict:
             # A warm LP that found its columns infeasible without a checked certificate
             # stops there and puts the shared instance back on its last good basis, so
@@ -176,7 +193,7 @@ def lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | N
 
 
 def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | None,
-              state: LpState) -> LpBound:
+              state: LpState, seed_from: LpSeed | None = None) -> LpBound:
     import highspy
 
     start = time.perf_counter()
@@ -242,6 +259,15 @@ def _lp_bound(problem: Problem, blocks: Sequence[RowBlock], time_limit: float | 
         add(orphan[_top_k(pairs.emp[orphan], cost[orphan], SEED_PER_EMPLOYEE)])
         orphan = np.flatnonzero(~has_pos[pairs.pos])
         add(orphan[_top_k(pairs.pos[orphan], cost[orphan], SEED_PER_POSITION)])
+    elif seed_from is not None:
+        # The transportation core's plan and, by its reduced costs, the best pairs of
+        # every employee and post: nearly the columns the LP ends with.
+        seed = np.zeros(n, dtype=bool)
+        seed[pairs.stay | lock] = True
+        seed[seed_from.plan] = True
+        seed[_top_k(pairs.emp, seed_from.reduced_cost, SEEDED_PER_EMPLOYEE)] = True
+        seed[_top_k(pairs.pos, seed_from.reduced_cost, SEEDED_PER_POSITION)] = True
+        add(np.flatnonzero(seed))
     else:
         seed = np.zeros(n, dtype=bool)
         seed[pairs.stay | lock] = True
