@@ -219,3 +219,24 @@ def test_a_core_plan_that_breaks_a_turnover_cap_seeds_the_lp(tmp_path):
     assert highs_optimum(sc) <= seeded.bound + 1e-6
     # Without a seed asked for, a rejected plan costs no potentials and gives none.
     assert core_attempt(problem, blocks, accept=lambda p: False, seed=False) == (None, None)
+
+
+def test_a_kept_row_matrix_extended_by_rows_equals_a_fresh_one(tmp_path):
+    """row_matrix keeps its last results by block identity and appends a lock row or a
+    cut to a kept prefix instead of building again: same matrix, bounds read-only."""
+    from solver.model.constraints import difference_cut
+    from solver.model.lp import _rows_of, row_matrix
+
+    problem = build_problem(load_scenario(random_scenario(3, tmp_path)))
+    blocks = build_rows(problem)
+    n = len(problem.pairs)
+    base = row_matrix(problem, blocks)
+    assert row_matrix(problem, blocks) is base  # kept
+    for extra in ([difference_cut(np.arange(0, n, 3), 2)],
+                  [difference_cut(np.arange(1, n, 2), 1), difference_cut(np.array([0]), 1)]):
+        a, lo, hi = row_matrix(problem, [*blocks, *extra])
+        fresh, fresh_lo, fresh_hi = _rows_of([*blocks, *extra], n)
+        assert a.shape == fresh.shape and (a != fresh).nnz == 0 and a.has_sorted_indices
+        assert np.array_equal(lo, fresh_lo) and np.array_equal(hi, fresh_hi)
+        with pytest.raises(ValueError):
+            lo[0] = 5.0  # shared: nobody may change it

@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,7 +75,31 @@ def _top_k(keys: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
 def row_matrix(problem: Problem, blocks: Sequence[RowBlock]
                ) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
     """The rows as a 0/1 matrix (rows x pairs) with their lower and upper bounds
-    (an upper bound above the row's size is the size; no upper bound is inf)."""
+    (an upper bound above the row's size is the size; no upper bound is inf).
+
+    The result is shared (read-only): the last few are kept by the identity of their
+    blocks, and a list that extends a kept one (the shortlists' lock row after a
+    plan's rows) only appends its new rows, which at city scale costs a small
+    fraction of building the whole matrix again."""
+    n_pairs = len(problem.pairs)
+    blocks = list(blocks)
+    kept = _ROW_CACHE.find(blocks, n_pairs)
+    if kept is not None and kept[0] == len(blocks):
+        return kept[1]
+    if kept is None:
+        built = _rows_of(blocks, n_pairs)
+    else:
+        k, (head, head_lo, head_hi) = kept
+        extra, extra_lo, extra_hi = _rows_of(blocks[k:], n_pairs)
+        built = (_append_rows(head, extra), np.r_[head_lo, extra_lo], np.r_[head_hi, extra_hi])
+    for array in (built[0].data, built[0].indices, built[0].indptr, built[1], built[2]):
+        array.flags.writeable = False
+    _ROW_CACHE.put(blocks, n_pairs, built)
+    return built
+
+
+def _rows_of(blocks: Sequence[RowBlock], n_pairs: int
+             ) -> tuple[sparse.csc_matrix, np.ndarray, np.ndarray]:
     rows: list[np.ndarray] = []
     members: list[np.ndarray] = []
     lo: list[float] = []
@@ -88,8 +113,70 @@ def row_matrix(problem: Problem, blocks: Sequence[RowBlock]
     row_idx = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     col_idx = np.concatenate(members) if members else np.zeros(0, np.int64)
     a = sparse.csc_matrix((np.ones(row_idx.size), (row_idx, col_idx)),
-                          shape=(len(lo), len(problem.pairs)))
-    return a, np.array(lo), np.array(hi)
+                          shape=(len(lo), n_pairs))
+    return a, np.array(lo, dtype=np.float64), np.array(hi, dtype=np.float64)
+
+
+def _append_rows(head: sparse.csc_matrix, extra: sparse.csc_matrix) -> sparse.csc_matrix:
+    """``vstack([head, extra])`` in CSC without re-sorting ``head``: every column keeps
+    its entries and gets ``extra``'s after them (their rows come after ``head``'s, so
+    each column stays sorted)."""
+    n_cols = head.shape[1]
+    head_count = np.diff(head.indptr)
+    extra_count = np.diff(extra.indptr)
+    indptr = np.r_[0, np.cumsum(head_count + extra_count)]
+    nnz = int(indptr[-1])
+    indices = np.empty(nnz, dtype=np.int64)
+    data = np.empty(nnz, dtype=np.float64)
+    # Entry k of head column c moves right by the extra entries of the columns before c.
+    shift = np.repeat(extra.indptr[:-1], head_count)
+    at = np.arange(head.nnz) + shift
+    indices[at] = head.indices
+    data[at] = head.data
+    at = np.arange(extra.nnz) + np.repeat(head.indptr[1:], extra_count)
+    indices[at] = extra.indices + head.shape[0]
+    data[at] = extra.data
+    return sparse.csc_matrix((data, indices, indptr),
+                             shape=(head.shape[0] + extra.shape[0], n_cols))
+
+
+class _RowCache:
+    """The last few row matrices, by the identity of their blocks (weak references:
+    a block that is gone drops its entries)."""
+
+    SIZE = 4
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[list[weakref.ref[RowBlock]], int, Any]] = []
+        self.lock = threading.Lock()
+
+    def find(self, blocks: list[RowBlock], n_pairs: int) -> tuple[int, Any] | None:
+        """(k, matrix of blocks[:k]) for the longest kept prefix of ``blocks``; the
+        entry found becomes the most recently used."""
+        with self.lock:
+            best = None
+            for i, (refs, n, _) in enumerate(self.entries):
+                k = len(refs)
+                if n == n_pairs and 0 < k <= len(blocks) and \
+                        (best is None or k > len(self.entries[best][0])) and \
+                        all(r() is b for r, b in zip(refs, blocks, strict=False)):
+                    best = i
+            if best is None:
+                return None
+            entry = self.entries.pop(best)
+            self.entries.insert(0, entry)
+            return len(entry[0]), entry[2]
+
+    def put(self, blocks: list[RowBlock], n_pairs: int, built: Any) -> None:
+        if not blocks:
+            return
+        with self.lock:
+            alive = [e for e in self.entries if all(r() is not None for r in e[0])]
+            self.entries = [([weakref.ref(b) for b in blocks], n_pairs, built),
+                            *alive][:self.SIZE]
+
+
+_ROW_CACHE = _RowCache()
 
 
 def lagrangian_bound(problem: Problem, blocks: Sequence[RowBlock],
