@@ -19,8 +19,8 @@ from solver.eligibility import Problem, build_problem
 from solver.infeasibility import explain_infeasibility
 from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, CpPlan, solve_cpsat
-from solver.model.flow import core_bound
-from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
+from solver.model.flow import core_attempt
+from solver.model.lp import LpBound, LpSeed, LpState, LpTimeout, lp_bound
 from solver.model.proof import INITIAL_THRESHOLD, integer_bound, solve_pruned
 from solver.model.proof import margin as proof_margin
 from solver.objective import plan_objective
@@ -32,6 +32,10 @@ FULL_MODEL_PAIRS = 3000
 # Pairs in the neighbourhood searched first for a ranked plan reaching the LP bound.
 NEIGHBOURHOOD_PAIRS = 20_000
 NEIGHBOURHOOD_MIN_PAIRS = FULL_MODEL_PAIRS
+# From this many pairs a cold LP starts from the core's plan where that plan breaks a side
+# row (XL: a third of the simplex iterations); below, the LP takes milliseconds either way
+# and its default seeds keep the committed scenarios' plans as recorded.
+SEEDED_LP_MIN_PAIRS = 100_000
 # Seconds past the time limit spent looking for a first plan when none was found.
 FIRST_PLAN_GRACE_S = 10.0
 
@@ -170,6 +174,8 @@ class _Engine:
         self.hint = self._initial_hint()
         self.all_pairs = np.arange(len(problem.pairs))
         self.own_state: LpState | None = None  # the LP solved here (not a shared warm one)
+        # Where a cold LP starts when the core's plan broke a side row (flow.core_attempt).
+        self.seed: LpSeed | None = None
 
     def _initial_hint(self) -> np.ndarray | None:
         if not self.params.hint:
@@ -181,12 +187,13 @@ class _Engine:
         state = self.warm
         if state is not None and state.lock.acquire(blocking=False):
             try:
-                return lp_bound(self.problem, self.blocks, time_limit=time_limit, state=state)
+                return lp_bound(self.problem, self.blocks, time_limit=time_limit, state=state,
+                                seed=self.seed)
             finally:
                 state.lock.release()
         self.own_state = LpState()
         return lp_bound(self.problem, self.blocks, time_limit=time_limit,
-                        state=self.own_state)
+                        state=self.own_state, seed=self.seed)
 
     def use_lp(self) -> None:
         # A what-if with a kept LP re-optimises in a few pivots (faster than the core's
@@ -214,12 +221,17 @@ class _Engine:
         """Take the transportation core's bound (:mod:`solver.model.flow`) instead of the
         LP when the core's optimal plan meets every row and reaches its bound: then that
         plan is optimal (a feasible optimum of a relaxation) and the potentials' duals
-        prune the ranked plans as the LP's would. About a second at city scale."""
+        prune the ranked plans as the LP's would. About a second at city scale. When the
+        core's plan breaks a side row (turnover binds at ministry scale), the LP starts
+        from that plan and the best pairs by the core's reduced costs instead."""
         n = len(self.problem.pairs)
         started = time.perf_counter()
-        core = core_bound(self.problem, self.blocks,
-                          accept=lambda plan: rows_hold(self.blocks, plan, n))
+        core, self.seed = core_attempt(self.problem, self.blocks,
+                                       accept=lambda plan: rows_hold(self.blocks, plan, n),
+                                       seed=n >= SEEDED_LP_MIN_PAIRS)
         self.stats["core_s"] = round(time.perf_counter() - started, 3)
+        if self.seed is not None:
+            self.stats["lp_seeded"] = 1
         if core is None:
             return False
         self.lp = core

@@ -62,8 +62,10 @@ from solver.eligibility import Problem, build_problem
 from solver.model.constraints import INF, RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, solve_cpsat
 from solver.model.lp import LpBound, LpState, LpTimeout, lp_bound
+from solver.model.mip import highs_plan
+from solver.model.proof import INITIAL_THRESHOLD, integer_bound, solve_pruned
 from solver.model.proof import margin as proof_margin
-from solver.model.proof import solve_pruned
+from solver.objective import plan_objective
 from solver.result import Result, SolveParams, SolveStatus
 from solver.review.explain import pair_index
 from solver.review.pricing import Candidate, PlanPricer, core_optimum, lock_bound, rank_post
@@ -82,12 +84,14 @@ SHORTLIST_STATS: dict[str, float] = {"certified": 0, "global": 0, "near_s": 0.0}
 
 def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | None,
                   time_limit: float, workers: int, seed: int,
-                  lp: LpBound | None = None) -> CpOutcome:
+                  lp: LpBound | None = None, value_only: bool = False) -> CpOutcome:
     """Proven optimum of the model ``rows`` over all pairs, solved on an LP-pruned subset.
 
     Status ``OPTIMAL`` (proven for all pairs), ``INFEASIBLE`` (proven), or anything
     else when the time ran out (no number may then be used as exact). ``lp``: a
     Lagrangian bound of ``rows`` already at hand (else the LP relaxation is solved).
+    ``value_only``: the caller uses the objective only (not which plan reaches it), so
+    HiGHS's MIP may find the plan first (below).
     """
     start = time.perf_counter()
     if lp is None:
@@ -97,6 +101,21 @@ def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | Non
             return CpOutcome.empty(SolveStatus.UNKNOWN, time.perf_counter() - start)
     if not lp.feasible:
         return CpOutcome.empty(SolveStatus.INFEASIBLE, time.perf_counter() - start)
+
+    if value_only:
+        # Only the value is wanted: a plan reaching floor(L) is optimal whoever found it,
+        # and HiGHS's MIP finds one far sooner than CP-SAT's proof loop at city scale
+        # (solver.model.mip; its plan is checked there, its own claims never used).
+        target = integer_bound(lp.bound)
+        first = np.flatnonzero((lp.reduced_cost >= -INITIAL_THRESHOLD - proof_margin(lp.bound))
+                               | problem.pairs.lock)
+        found = highs_plan(problem, rows, first, min(time_limit - (time.perf_counter() - start),
+                                                     MIP_SECONDS))
+        if found is not None:
+            objective = plan_objective(problem.pairs.score, problem.constant, found)
+            if objective >= target:
+                return CpOutcome.found(SolveStatus.OPTIMAL, found, objective, float(target),
+                                       time.perf_counter() - start)
 
     def left() -> float:
         return time_limit - (time.perf_counter() - start)
@@ -109,6 +128,9 @@ def exact_optimum(problem: Problem, rows: list[RowBlock], hint: np.ndarray | Non
     return solve_pruned(lp, problem.pairs.lock, solve_subset, time_left=left).outcome
 
 
+# Seconds HiGHS's MIP may look for a plan at the bound before the proof loop runs (XL:
+# 2-4 s where CP-SAT took 11-29 s).
+MIP_SECONDS = 10.0
 NEIGHBOURHOOD_SEEDS = 8  # cheapest candidates (by reduced cost) that start a neighbourhood
 NEIGHBOURHOOD_OPTIONS = 4  # cheapest other posts followed per person
 NEIGHBOURHOOD_PEOPLE = 60  # soft cap on the people freed
@@ -384,7 +406,7 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
                 return "UNKNOWN", None
             budget = left()
         outcome = exact_optimum(problem, [*rows, row], chosen, budget, params.workers,
-                                params.seed, lp=core)
+                                params.seed, lp=core, value_only=True)
         stats["global"] += 1
         return outcome.status, outcome.plan.objective if outcome.plan is not None else None
 

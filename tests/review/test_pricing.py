@@ -154,3 +154,26 @@ def test_short_arc_search_falls_back_to_all_arcs(tmp_path, monkeypatch, seed):
     assert True in calls
     assert fallback == default
     _check_against_reference(sc, result, fallback)
+
+
+@pytest.mark.parametrize(("seed", "settled"), [(5, True), (11, True), (17, False)])
+def test_lock_values_found_by_the_highs_mip_are_exact(tmp_path, seed, settled, monkeypatch):
+    """Candidates the pricing cannot certify are solved with their lock; HiGHS's MIP
+    looks for a plan at the Lagrangian bound first (solver.model.mip), the proof loop
+    takes over where it finds none (seed 17). Either way the values are the HiGHS
+    reference re-solves'."""
+    found: list[bool] = []
+    real = module.highs_plan
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        plan = real(*args, **kwargs)
+        found.append(plan is not None)
+        return plan
+
+    monkeypatch.setattr(module, "highs_plan", counted)
+    sc = load_scenario(random_scenario(seed, tmp_path))
+    sc = sc.replace(plans=dataclasses.replace(sc.plans, count=2, min_difference=2))
+    result = solve(sc, PARAMS)
+    lists = module.shortlists(sc, result, PARAMS, time_limit=60)
+    assert found and any(found) == settled
+    _check_against_reference(sc, result, lists)
