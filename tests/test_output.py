@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from solver import output
 from solver.document import plans_document
 from solver.io import load_scenario
 from solver.output import write_outputs
@@ -21,7 +22,8 @@ def _read(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_plans_are_written_before_shortlists_finish(tmp_path):
+def test_plans_are_written_before_shortlists_finish(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "PENDING_PACKET_AFTER_S", 0.0)  # the packet at once too
     sc = load_scenario(rotation(tmp_path, plans={"count": 2, "min_difference": 2}))
     result = solve(sc, PARAMS)
     out = tmp_path / "out"
@@ -55,7 +57,8 @@ def test_plans_are_written_before_shortlists_finish(tmp_path):
     assert final == json.loads(json.dumps(once))
 
 
-def test_pending_packet_says_shortlists_are_being_computed(tmp_path):
+def test_pending_packet_says_shortlists_are_being_computed(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "PENDING_PACKET_AFTER_S", 0.0)
     sc = load_scenario(rotation(tmp_path))
     result = solve(sc, PARAMS)
     out = tmp_path / "out"
@@ -68,3 +71,33 @@ def test_pending_packet_says_shortlists_are_being_computed(tmp_path):
     write_outputs(result, sc, out, PARAMS, shortlist_time=60, packet=True,
                   on_shortlist=on_shortlist)
     assert pages and "Daftar pendek sedang dihitung" in pages[0]
+
+
+def test_quick_shortlists_write_the_packet_once(tmp_path, monkeypatch):
+    """Shortlists done before PENDING_PACKET_AFTER_S: plans.json (plans, shortlists
+    pending) is still on disk before the first of them, the packet is written once."""
+    from solver.review import packet
+
+    monkeypatch.setattr(output, "PENDING_PACKET_AFTER_S", 3600.0)
+    written: list[int] = []
+    real = packet.write_review_packet
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        written.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(packet, "write_review_packet", counted)
+    sc = load_scenario(rotation(tmp_path))
+    result = solve(sc, PARAMS)
+    out = tmp_path / "out"
+    first: list[dict] = []
+
+    def on_shortlist(done, total):
+        if done == 0:
+            first.append(_read(out / "plans.json"))
+
+    write_outputs(result, sc, out, PARAMS, shortlist_time=60, packet=True,
+                  on_shortlist=on_shortlist)
+    assert first and all(p["shortlists_pending"] for p in first[0]["plans"])
+    assert written == [1]
+    assert "sedang dihitung" not in (out / "review.html").read_text(encoding="utf-8")
