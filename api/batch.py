@@ -22,11 +22,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 from fastapi import HTTPException, status
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,7 +36,7 @@ from api import errors, queue
 from api.config import Settings
 from api.db import Job, PlanDocument, ScenarioFile, ScenarioRecord, WhatIfBatch
 from api.diff import find_plan
-from api.files import StoredFile, load_files
+from api.files import TABLE_ROLES, StoredFile, load_files
 from api.jobs import JobManager, diff_against, latest_done_job, queued_count, stored_files
 from api.schemas import Edit
 from api.security import Principal
@@ -43,13 +45,16 @@ from api.whatif import EditError, apply_edits
 from solver import fanout
 from solver.diff import plan_diff
 from solver.document import plans_document
-from solver.io import InputError, TableLimits
+from solver.io import InputError, TableLimits, decode_yaml, read_config
 from solver.result import SolveParams
+from solver.scenario import Scenario
 from solver.solve import solve
 
 log = logging.getLogger("penata.api.batch")
 
 _EDITS = TypeAdapter(list[Edit])
+# A batch's variants as a file (``penata what-if-batch``): one non-empty edit list each.
+VARIANTS = TypeAdapter(list[Annotated[list[Edit], Field(min_length=1)]])
 
 
 # --------------------------------------------------------------------------- the task
@@ -77,6 +82,29 @@ def files_sha256(files: list[StoredFile]) -> str:
             digest.update(part.encode("utf-8") + b"\0")
         digest.update(len(stored.content).to_bytes(8, "big") + stored.content)
     return digest.hexdigest()
+
+
+def scenario_files(path: Path) -> tuple[StoredFile, ...]:
+    """A scenario folder's YAML and the tables it names, as the API stores them.
+
+    Raises InputError for a YAML that does not read or a table file that is missing."""
+    label = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([f"{label}: cannot be read ({exc.strerror})"]) from None
+    config = read_config(decode_yaml(raw, label), label).config
+    files = [StoredFile("scenario", label, label, raw)]
+    for role in TABLE_ROLES:
+        name = config.get(role)
+        if isinstance(name, str):
+            table = path.parent / name
+            try:
+                files.append(StoredFile(role, name, table.name, table.read_bytes()))
+            except OSError as exc:
+                raise InputError([f"{label} key {role}: {name} cannot be read "
+                                  f"({exc.strerror})"]) from None
+    return tuple(files)
 
 
 def derive_files(base: list[StoredFile], edits: list[Edit], limits: TableLimits
@@ -113,6 +141,24 @@ def variant_errors(index: int, messages: list[str]) -> list[str]:
     return [f"variants[{index}]: {message}" for message in messages]
 
 
+def derive_variants(base: list[StoredFile], variants: list[list[Edit]], limits: TableLimits,
+                    check: Callable[[list[StoredFile]], Scenario]
+                    ) -> list[tuple[list[StoredFile], Scenario]]:
+    """Each variant's files and scenario (``check`` loads and validates them), or
+    InputError with every variant's problems, each message starting ``variants[i]: ``."""
+    derived = []
+    problems: list[str] = []
+    for index, edits in enumerate(variants):
+        try:
+            files = derive_files(base, list(edits), limits)
+            derived.append((files, check(files)))
+        except (EditError, InputError) as exc:
+            problems += variant_errors(index, exc.errors)
+    if problems:
+        raise InputError(problems)
+    return derived
+
+
 def start_batch(session: Session, settings: Settings, jobs: JobManager, scenario_id: str,
                 variants: list[list[Edit]], *, owner: Principal, plans: int | None = None,
                 time_limit: float | None = None, seed: int = 0) -> StartedBatch:
@@ -131,29 +177,24 @@ def start_batch(session: Session, settings: Settings, jobs: JobManager, scenario
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
                             errors.batch_does_not_fit(len(variants), settings.max_queued),
                             {"Retry-After": str(errors.QUEUE_RETRY_SECONDS)})
-    base_files = stored_files(base)
-    derived = []
-    problems: list[str] = []
-    for index, edits in enumerate(variants):
+
+    def check(files: list[StoredFile]) -> Scenario:
         try:
-            files = derive_files(base_files, list(edits), settings.table_limits())
-            scenario = validate(files, settings)
-        except (EditError, InputError) as exc:
-            problems += variant_errors(index, exc.errors)
-            continue
+            return validate(files, settings)
         except HTTPException as exc:  # validate's 422: the loader's messages
-            detail = exc.detail if isinstance(exc.detail, list) else [str(exc.detail)]
-            problems += variant_errors(index, detail)
-            continue
-        derived.append((files, scenario, edits))
-    if problems:
-        raise invalid(problems)
+            raise InputError(exc.detail if isinstance(exc.detail, list)
+                             else [str(exc.detail)]) from None
+
+    try:
+        derived = derive_variants(stored_files(base), variants, settings.table_limits(), check)
+    except InputError as exc:
+        raise invalid(exc.errors) from None
     batch = WhatIfBatch(scenario_id=scenario_id, base_job_id=base_job.id,
                         owner_token_id=owner.token_id)
     session.add(batch)
     session.flush()
     queued = []
-    for index, (files, scenario, edits) in enumerate(derived):
+    for index, ((files, scenario), edits) in enumerate(zip(derived, variants, strict=True)):
         record = ScenarioRecord(
             name=scenario.name, counts=counts(scenario), base_id=scenario_id,
             edits=[edit.model_dump() for edit in edits],
@@ -295,6 +336,45 @@ def _store_variant(manager: JobManager, variant: _Variant, value: Any,
                    batch_summary=summary_row(first, base_plan))
     log.info("job %s: %s (batch variant %d), %d plan(s)", job_id, document["status"],
              variant.index, len(document["plans"]))
+
+
+# --------------------------------------------------------------------------- locally
+
+
+@dataclass(frozen=True)
+class LocalBatch:
+    """``penata what-if-batch``: the base plans document and, per variant, its plans
+    document (with the diff against the base plan 1) or the TaskError of its task."""
+
+    base: dict[str, Any]
+    variants: list[dict[str, Any] | fanout.TaskError]
+
+
+def solve_local(files: tuple[StoredFile, ...], variants: list[list[Edit]], *,
+                limits: TableLimits, time_limit: float, plans: int | None = 1, seed: int = 0,
+                workers: int = 1, executor: fanout.Executor | None = None) -> LocalBatch:
+    """Solve the base (plan 1) and every variant as the API's batch does; InputError for
+    a base or a variant that does not load (messages naming ``variants[i]``)."""
+    scenario = load_files(files, limits)
+    derive_variants(list(files), variants, limits, lambda f: load_files(f, limits))
+    params = SolveParams(plans=1, time_limit=time_limit, workers=workers, seed=seed)
+    base_document = plans_document(solve(scenario, params), scenario, params)
+    base_plan = find_plan(base_document, 1)
+    hint = tuple((a["nip"], a["position"]) for a in base_plan["assignments"]) \
+        if base_plan is not None else ()
+    shared = BatchBase(files=files, limits=limits, plans=plans, max_plans=plans or 20,
+                       time_limit=time_limit, workers=workers, seed=seed, hint=hint)
+    chosen = executor or fanout.executor(task_cpus=workers)
+    results = chosen.run(solve_variant, shared,
+                         [[edit.model_dump() for edit in edits] for edits in variants])
+    out: list[dict[str, Any] | fanout.TaskError] = []
+    for value in results:
+        if isinstance(value, fanout.TaskError):
+            out.append(value)
+        else:
+            diff_against(value["document"], base_plan)
+            out.append(value["document"])
+    return LocalBatch(base_document, out)
 
 
 # --------------------------------------------------------------------------- reading

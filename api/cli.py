@@ -4,13 +4,15 @@ It sits at the top of the dependency graph, so it may import every layer: the
 engine's commands (:mod:`solver.cli`: validate, solve, generate), the committee's
 (:mod:`solver.review.cli`: decide, audit, review), the importer
 (:mod:`solver.importer.cli`), the talent outputs (:mod:`solver.talent.cli`) and the API's own (serve, token, db,
-defined here).
+what-if-batch; defined here).
 ``solver`` never imports ``api``.
 """
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -139,9 +141,91 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
+SUMMARY_COLUMNS = ("variant", "status", "objective", "objective_delta", "moves_added",
+                   "moves_dropped", "moves_changed", "error")
+
+
+def what_if_batch(
+    scenario: Annotated[Path, typer.Argument(help="Base scenario YAML file")],
+    variants: Annotated[Path, typer.Option(help="JSON or YAML file: a list of variants, "
+                                           "each a list of what-if edits")],
+    out: Annotated[Path, typer.Option(help="Output folder")],
+    time_limit: Annotated[float, typer.Option(min=0.001, help="Seconds per solve")] = 60.0,
+    plans: Annotated[int, typer.Option(min=1, help="Ranked plans per variant")] = 1,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Local worker processes (default PENATA_FANOUT_WORKERS, else one per "
+        "CPU; 1 = one after the other); PENATA_RAY_ADDRESS runs them on Ray")] = None,
+) -> None:
+    """Many what-ifs of one round at once (as POST /what-if-batch): solve the base, then
+    every variant on local worker processes or Ray; writes variant-NNN/plans.json (each
+    with its diff against the base plan 1) and summary.csv (objective delta and moves
+    changed per variant)."""
+    import csv
+    import io
+
+    import yaml
+    from pydantic import ValidationError
+
+    from api.batch import VARIANTS, scenario_files, solve_local, summary_row
+    from api.diff import find_plan
+    from solver import fanout
+    from solver.cli_common import EXIT_INVALID, console
+    from solver.io import InputError, TableLimits, decode_yaml
+
+    def fail(messages: list[str]) -> None:
+        console.print(f"[bold red]Invalid input[/] ({len(messages)} problem(s)):")
+        for message in messages:
+            console.print(f"  {message}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID)
+
+    try:
+        raw = variants.read_bytes()
+        parsed = yaml.safe_load(decode_yaml(raw, variants.name))
+    except OSError as exc:
+        fail([f"{variants.name}: cannot be read ({exc.strerror})"])
+    except InputError as exc:
+        fail(exc.errors)
+    except yaml.YAMLError as exc:
+        fail([f"{variants.name}: not valid JSON or YAML ({type(exc).__name__})"])
+    if isinstance(parsed, dict) and "variants" in parsed:
+        parsed = parsed["variants"]
+    try:
+        edits = VARIANTS.validate_python(parsed)
+    except ValidationError as exc:
+        fail([f"{variants.name}: variants" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
+                                                     for p in error["loc"])
+              + f": {error['msg']}" for error in exc.errors(include_url=False)][:50])
+    try:
+        files = scenario_files(scenario)
+        batch = solve_local(files, edits, limits=TableLimits(), time_limit=time_limit,
+                            plans=plans, executor=fanout.executor(workers))
+    except InputError as exc:
+        fail(exc.errors)
+    base_plan = find_plan(batch.base, 1)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = io.StringIO()
+    writer = csv.writer(summary, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    for index, value in enumerate(batch.variants):
+        if isinstance(value, fanout.TaskError):
+            writer.writerow([index, "ERROR", "", "", "", "", "", value.kind])
+            continue
+        folder = out / f"variant-{index:03d}"
+        folder.mkdir(exist_ok=True)
+        (folder / "plans.json").write_text(
+            json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        row = summary_row(find_plan(value, 1), base_plan) or {}
+        writer.writerow([index, value["status"], *(row.get(k, "") for k in SUMMARY_COLUMNS[2:7]),
+                         ""])
+    (out / "summary.csv").write_text(summary.getvalue(), encoding="utf-8")
+    console.print(f"{len(batch.variants)} variant(s); wrote {out / 'summary.csv'}",
+                  markup=False, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the API commands to the ``penata`` CLI."""
     app.command("serve")(serve)
+    app.command("what-if-batch")(what_if_batch)
     app.add_typer(token_app, name="token")
     app.add_typer(db_app, name="db")
 

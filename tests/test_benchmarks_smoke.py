@@ -80,3 +80,21 @@ def test_whatif_api_tiny(tmp_path):
     text = (out / "whatif_api.md").read_text()
     assert text.startswith("# What-if after one lock through the HTTP API")
     assert "| demo | 1 |" in text
+
+
+def test_fanout_tiny(tmp_path):
+    from benchmarks.fanout import COLUMNS as FANOUT_COLUMNS
+    from benchmarks.fanout import main as fanout_main
+
+    out, work = tmp_path / "results", tmp_path / "work"
+    assert fanout_main(["--sizes", "demo", "--variants", "3", "--modes", "serial,pool-2",
+                        "--time-limit", "60", "--out", str(out), "--work", str(work)]) == 0
+    with (out / "fanout.csv").open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == FANOUT_COLUMNS
+        rows = list(reader)
+    assert [row["mode"] for row in rows] == ["serial", "pool-2"]
+    for row in rows:
+        assert row["variants"] == "3" and row["identical"] == "True", row
+        assert float(row["batch_s"]) > 0
+    assert (out / "fanout.md").read_text().startswith("# What-if batch fan-out")

@@ -1,0 +1,202 @@
+"""``python -m benchmarks.fanout``: a what-if batch on 1 and 2 local workers and on Ray.
+
+The batch is the one ``POST /api/v1/scenarios/{id}/what-if-batch`` runs
+(:func:`api.batch.solve_variant` through :mod:`solver.fanout`): "each of these posts
+abolished", one variant per post, for the first ``--variants`` posts (by id) that
+base plan 1 fills and that need not be filled (abolishing a must-fill post is
+infeasible at once, which would time nothing). Every variant derives its scenario from
+the base files, solves one plan cold with the base plan 1 as hint (``--time-limit``
+each) and builds its plans document.
+
+Modes, each timed from the call to the last result (pool start-up included):
+``serial`` (1 worker, in this process), ``pool-2`` (2 forkserver processes) and
+``ray`` (a local Ray instance, ``ray.init(num_cpus=2)``, started before the clock;
+its start-up, once, is reported apart). ``--repeat`` runs the modes in rounds,
+interleaved, so a change of load hits every mode; the speed-up is against the serial
+run of the same round. The documents must be the same bytes in every mode
+(outside ``run``). The load average of the machine is recorded before and after each
+mode: on a shared machine the speed-up is only as good as the idle cores. Results go
+to ``benchmarks/results/fanout.md`` and ``fanout.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from api.batch import BatchBase, solve_variant
+from api.files import TABLE_ROLES, StoredFile
+from benchmarks.instances import instances
+from benchmarks.runner import DEFAULT_OUT, DEFAULT_WORK, machine
+from solver import fanout
+from solver.io import TableLimits, load_scenario
+from solver.result import SolveParams
+from solver.solve import solve
+
+COLUMNS = ["instance", "round", "measured_at", "mode", "workers", "variants", "batch_s", "per_variant_s",
+           "speedup", "startup_s", "load_before", "load_after", "statuses", "identical"]
+
+
+def stored_files(path: Path) -> tuple[StoredFile, ...]:
+    """A scenario folder's YAML and tables as the API stores them."""
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    files = [StoredFile("scenario", path.name, path.name, path.read_bytes())]
+    for role in TABLE_ROLES:
+        if isinstance(config.get(role), str):
+            table = path.parent / config[role]
+            files.append(StoredFile(role, config[role], table.name, table.read_bytes()))
+    return tuple(files)
+
+
+def variants_for(path: Path, count: int, time_limit: float) -> tuple[BatchBase, list[Any]]:
+    scenario = load_scenario(path)
+    base = solve(scenario, SolveParams(plans=1, time_limit=time_limit))
+    if not base.plans:
+        raise SystemExit(f"{path}: the base round has no plan ({base.status})")
+    plan = base.plans[0]
+    must = set(scenario.positions.loc[scenario.positions["must_fill"], "id"].astype(str)) \
+        if "must_fill" in scenario.positions.columns else set()
+    filled = sorted({a.position for a in plan.assignments} - must)
+    posts = filled[:count]
+    shared = BatchBase(files=stored_files(path), limits=TableLimits(), plans=1, max_plans=20,
+                       time_limit=time_limit, workers=1, seed=0,
+                       hint=tuple((a.nip, a.position) for a in plan.assignments))
+    return shared, [[{"op": "abolish_position", "position": post}] for post in posts]
+
+
+def _bytes(results: list[Any]) -> list[bytes]:
+    out = []
+    for value in results:
+        if isinstance(value, fanout.TaskError):
+            out.append(repr(value).encode())
+        else:
+            document = {k: v for k, v in value["document"].items() if k != "run"}
+            out.append(json.dumps(document, sort_keys=True).encode())
+    return out
+
+
+def _load() -> str:
+    return "/".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def run_mode(mode: str, shared: BatchBase, variants: list[Any]) -> tuple[list[Any], float,
+                                                                         float]:
+    """(results, batch seconds, start-up seconds outside the batch)."""
+    startup = 0.0
+    executor: fanout.Executor
+    if mode == "serial":
+        executor = fanout.SerialExecutor()
+    elif mode == "pool-2":
+        executor = fanout.PoolExecutor(2)
+    else:
+        import ray
+
+        if not ray.is_initialized():  # once per run of the benchmark
+            started = time.perf_counter()
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+            startup = time.perf_counter() - started
+        executor = fanout.RayExecutor(fanout.RAY_LOCAL)
+    started = time.perf_counter()
+    results = executor.run(solve_variant, shared, variants)
+    return results, time.perf_counter() - started, startup
+
+
+def measure(name: str, path: Path, count: int, args: argparse.Namespace
+            ) -> list[dict[str, Any]]:
+    shared, variants = variants_for(path, count, args.time_limit)
+    print(f"{name}: {len(variants)} variants", flush=True)
+    rows: list[dict[str, Any]] = []
+    reference: list[bytes] | None = None
+    serial_s: float | None = None
+    for round_number, mode in [(r + 1, m) for r in range(args.repeat)
+                               for m in args.modes.split(",")]:
+        before = _load()
+        results, seconds, startup = run_mode(mode, shared, variants)
+        after = _load()
+        got = _bytes(results)
+        reference = reference if reference is not None else got
+        serial_s = seconds if mode == "serial" else serial_s
+        statuses: dict[str, int] = {}
+        for value in results:
+            key = value.kind if isinstance(value, fanout.TaskError) \
+                else value["document"]["status"]
+            statuses[key] = statuses.get(key, 0) + 1
+        row = {"instance": name, "round": round_number,
+               "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
+               "mode": mode, "workers": 1 if mode == "serial" else 2,
+               "variants": len(variants), "batch_s": round(seconds, 2),
+               "per_variant_s": round(seconds / max(1, len(variants)), 2),
+               "speedup": round(serial_s / seconds, 2) if serial_s else "",
+               "startup_s": round(startup, 2), "load_before": before, "load_after": after,
+               "statuses": " ".join(f"{k} {v}" for k, v in sorted(statuses.items())),
+               "identical": got == reference}
+        print(row, flush=True)
+        rows.append(row)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="693", help="Instances, e.g. 693,M")
+    parser.add_argument("--variants", default="20",
+                        help="Variants per instance (one number, or one per size: 20,6)")
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--modes", default="serial,pool-2,ray")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="Rounds of all modes (interleaved, so load changes hit all)")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    sizes = args.sizes.split(",")
+    counts = [int(n) for n in args.variants.split(",")]
+    counts = counts * len(sizes) if len(counts) == 1 else counts
+    rows: list[dict[str, Any]] = []
+    for instance, count in zip(instances(sizes, args.work), counts, strict=True):
+        rows += measure(instance.name, instance.scenario, count, args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (args.out / "fanout.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    write_markdown(args.out / "fanout.md", rows, "python -m benchmarks.fanout "
+                   + " ".join(argv if argv is not None else sys.argv[1:]))
+    return 0
+
+
+def write_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None:
+    info = machine()
+    lines = [
+        "# What-if batch fan-out (issue 18)", "",
+        f"Written by `{command.strip()}` (module docstring of `benchmarks/fanout.py` says "
+        f"what is timed). Machine: {info['nproc']} cores, {info['cpu']}, {info['ram']}; "
+        f"OR-Tools {info['ortools']}, highspy {info['highspy']}. Load average (1/5/15 min) "
+        "before and after each mode: the machine is shared, so the speed-up is what the "
+        "idle cores allowed.", "",
+        "| instance | round | mode | workers | variants | batch s | s per variant | speed-up vs "
+        "serial | Ray start s | load before | load after | statuses | same bytes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['instance']} | {r['round']} | {r['mode']} | {r['workers']} | {r['variants']} | "
+                     f"{r['batch_s']} | {r['per_variant_s']} | {r['speedup']} | "
+                     f"{r['startup_s'] if r['mode'] == 'ray' else '—'} | {r['load_before']} | "
+                     f"{r['load_after']} | {r['statuses']} | {r['identical']} |")
+    lines += ["", "The first pool-2 row of a run also starts the process's fork server, which "
+              "imports the task's module once (later pools, as in a running server, fork "
+              "from it). Ray's start-up is outside its rows. On 2 cores, two workers can "
+              "only beat one while a core is idle: a load average above 2 means there was "
+              "none, and the other sessions' processes took the second core."]
+    path.write_text("\n".join([*lines, ""]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
