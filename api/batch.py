@@ -6,9 +6,10 @@ per variant and a :class:`~api.db.WhatIfBatch`. The runner that claims the first
 those jobs claims the rest of the batch (:func:`api.queue.claim_batch`) and solves
 them with :mod:`solver.fanout` (:func:`run_batch`): the base scenario's files go to
 the executor once (Ray's object store, or each pool worker once), and every task
-gets only its variant's edits. Each task derives its scenario from the base as the
-request did, solves it cold (reproducible byte for byte, on any executor) with the
-base plan 1 as hint, and returns the plans document; the runner stores it with its
+gets only its variant's edits. Each task (:func:`solver.whatif_batch.solve_variant`)
+derives its scenario from the base as the request did (:mod:`solver.edits`), solves it
+cold (reproducible byte for byte, on any executor) with the base plan 1 as hint, and
+returns the plans document; the runner stores it with its
 diff against the base plan 1 and the variant's summary row
 (:func:`summary_row`), shown by ``GET /api/v1/what-if-batches/{id}``.
 
@@ -19,7 +20,6 @@ cancelled, without plans.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -41,7 +41,7 @@ from api.jobs import JobManager, diff_against, latest_done_job, queued_count, st
 from api.schemas import Edit
 from api.security import Principal
 from api.services import counts, invalid, job_params, validate
-from api.whatif import EditError, apply_edits
+from api.whatif import EditError, apply_edits, scenario_input
 from solver import fanout
 from solver.diff import plan_diff
 from solver.document import plans_document
@@ -49,39 +49,20 @@ from solver.io import InputError, TableLimits, decode_yaml, read_config
 from solver.result import SolveParams
 from solver.scenario import Scenario
 from solver.solve import solve
+from solver.whatif_batch import BatchBase, input_sha256, solve_variant
 
 log = logging.getLogger("penata.api.batch")
 
-_EDITS = TypeAdapter(list[Edit])
 # A batch's variants as a file (``penata what-if-batch``): one non-empty edit list each.
 VARIANTS = TypeAdapter(list[Annotated[list[Edit], Field(min_length=1)]])
 
 
-# --------------------------------------------------------------------------- the task
+# --------------------------------------------------------------------------- files
 
 
-@dataclass(frozen=True)
-class BatchBase:
-    """What every variant's task shares: the base scenario's files and the solve."""
-
-    files: tuple[StoredFile, ...]
-    limits: TableLimits
-    plans: int | None
-    max_plans: int
-    time_limit: float
-    workers: int
-    seed: int
-    hint: tuple[tuple[str, str], ...]
-
-
-def files_sha256(files: list[StoredFile]) -> str:
-    """A digest of a scenario's stored files (roles, paths and bytes)."""
-    digest = hashlib.sha256()
-    for stored in sorted(files, key=lambda f: f.role):
-        for part in (stored.role, stored.path):
-            digest.update(part.encode("utf-8") + b"\0")
-        digest.update(len(stored.content).to_bytes(8, "big") + stored.content)
-    return digest.hexdigest()
+def stored_sha256(files: list[StoredFile]) -> str:
+    """The digest :func:`solver.whatif_batch.input_sha256` gives these stored files."""
+    return input_sha256(scenario_input(files))
 
 
 def scenario_files(path: Path) -> tuple[StoredFile, ...]:
@@ -110,22 +91,6 @@ def scenario_files(path: Path) -> tuple[StoredFile, ...]:
 def derive_files(base: list[StoredFile], edits: list[Edit], limits: TableLimits
                  ) -> list[StoredFile]:
     return apply_edits(base, edits, limits)
-
-
-def solve_variant(base: BatchBase, edits: list[dict[str, Any]]) -> dict[str, Any]:
-    """One variant: its scenario derived from the base, solved; ``document`` is its
-    plans document and ``files_sha256`` the digest of the derived files (the runner
-    checks it against the scenario stored for the variant). Runs in any process."""
-    files = derive_files(list(base.files), _EDITS.validate_python(edits), base.limits)
-    scenario = load_files(files, base.limits)
-    plans = base.plans
-    if plans is None and scenario.plans.count > base.max_plans:
-        plans = base.max_plans
-    params = SolveParams(plans=plans, time_limit=base.time_limit, workers=base.workers,
-                         seed=base.seed, hint=base.hint)
-    result = solve(scenario, params)
-    return {"files_sha256": files_sha256(files),
-            "document": plans_document(result, scenario, params)}
 
 
 # --------------------------------------------------------------------------- queueing
@@ -234,7 +199,7 @@ class _Variant:
     job_id: str
     index: int
     edits: list[dict[str, Any]]
-    files_sha256: str
+    input_sha256: str
 
 
 def run_batch(manager: JobManager, batch_id: str, first_job_id: str) -> None:
@@ -277,14 +242,14 @@ def _run_claimed(manager: JobManager, batch_id: str, ids: list[str], finished: s
             assert record is not None
             params = dict(job.params)
             variants.append(_Variant(job_id, job.batch_index, list(record.edits or []),
-                                     files_sha256(stored_files(record))))
+                                     stored_sha256(stored_files(record))))
         base_files = tuple(stored_files(base_record))
     variants.sort(key=lambda v: v.index)
     for variant in variants:
         manager.watch(variant.job_id)
     hint = tuple((a["nip"], a["position"]) for a in base_plan["assignments"]) \
         if base_plan is not None else ()
-    shared = BatchBase(files=base_files, limits=settings.table_limits(),
+    shared = BatchBase(source=scenario_input(base_files), limits=settings.table_limits(),
                        plans=params.get("plans"), max_plans=settings.max_plans,
                        time_limit=float(params["time_limit"]),
                        workers=settings.solver_workers, seed=int(params.get("seed", 0)),
@@ -320,7 +285,7 @@ def _store_variant(manager: JobManager, variant: _Variant, value: Any,
             log.error("job %s: internal error (%s)", job_id, value.kind)
             manager.finish(job_id, "failed", error=f"Internal error ({value.kind})")
         return
-    if value["files_sha256"] != variant.files_sha256:
+    if value["input_sha256"] != variant.input_sha256:
         manager.finish(job_id, "failed", error=errors.batch_base_changed())
         return
     document = value["document"]
@@ -362,7 +327,7 @@ def solve_local(files: tuple[StoredFile, ...], variants: list[list[Edit]], *,
     base_plan = find_plan(base_document, 1)
     hint = tuple((a["nip"], a["position"]) for a in base_plan["assignments"]) \
         if base_plan is not None else ()
-    shared = BatchBase(files=files, limits=limits, plans=plans, max_plans=plans or 20,
+    shared = BatchBase(source=scenario_input(files), limits=limits, plans=plans, max_plans=plans or 20,
                        time_limit=time_limit, workers=workers, seed=seed, hint=hint)
     chosen = executor or fanout.executor(task_cpus=workers)
     results = chosen.run(solve_variant, shared,

@@ -1,7 +1,7 @@
 """``python -m benchmarks.fanout``: a what-if batch on 1 and 2 local workers and on Ray.
 
 The batch is the one ``POST /api/v1/scenarios/{id}/what-if-batch`` runs
-(:func:`api.batch.solve_variant` through :mod:`solver.fanout`): "each of these posts
+(:func:`solver.whatif_batch.solve_variant` through :mod:`solver.fanout`): "each of these posts
 abolished", one variant per post, for the first ``--variants`` posts (by id) that
 base plan 1 fills and that need not be filled (abolishing a must-fill post is
 infeasible at once, which would time nothing). Every variant derives its scenario from
@@ -31,30 +31,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from api.batch import BatchBase, solve_variant
-from api.files import TABLE_ROLES, StoredFile
+from api.batch import scenario_files
+from api.whatif import scenario_input
 from benchmarks.instances import instances
 from benchmarks.runner import DEFAULT_OUT, DEFAULT_WORK, machine
 from solver import fanout
 from solver.io import TableLimits, load_scenario
 from solver.result import SolveParams
 from solver.solve import solve
+from solver.whatif_batch import BatchBase, solve_variant
 
 COLUMNS = ["instance", "round", "measured_at", "mode", "workers", "variants", "batch_s", "per_variant_s",
            "speedup", "startup_s", "load_before", "load_after", "statuses", "identical"]
-
-
-def stored_files(path: Path) -> tuple[StoredFile, ...]:
-    """A scenario folder's YAML and tables as the API stores them."""
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    files = [StoredFile("scenario", path.name, path.name, path.read_bytes())]
-    for role in TABLE_ROLES:
-        if isinstance(config.get(role), str):
-            table = path.parent / config[role]
-            files.append(StoredFile(role, config[role], table.name, table.read_bytes()))
-    return tuple(files)
 
 
 def variants_for(path: Path, count: int, time_limit: float) -> tuple[BatchBase, list[Any]]:
@@ -67,7 +55,7 @@ def variants_for(path: Path, count: int, time_limit: float) -> tuple[BatchBase, 
         if "must_fill" in scenario.positions.columns else set()
     filled = sorted({a.position for a in plan.assignments} - must)
     posts = filled[:count]
-    shared = BatchBase(files=stored_files(path), limits=TableLimits(), plans=1, max_plans=20,
+    shared = BatchBase(source=scenario_input(scenario_files(path)), limits=TableLimits(), plans=1, max_plans=20,
                        time_limit=time_limit, workers=1, seed=0,
                        hint=tuple((a.nip, a.position) for a in plan.assignments))
     return shared, [[{"op": "abolish_position", "position": post}] for post in posts]

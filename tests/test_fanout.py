@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from api.batch import BatchBase, solve_variant
-from api.files import StoredFile
 from solver import fanout
-from solver.io import TableLimits
+from solver.edits import ScenarioInput
+from solver.io import TableLimits, TableSource
+from solver.whatif_batch import BatchBase, solve_variant
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
 # Posts of the demo round (levels 3-4), each abolished in one variant; then a post
@@ -29,11 +29,12 @@ VARIANTS: list[list[dict[str, Any]]] = [
 
 
 def _base() -> BatchBase:
-    files = tuple(StoredFile(role, name, name, (DEMO / name).read_bytes())
-                  for role, name in (("scenario", "scenario.yaml"),
-                                     ("employees", "employees.csv"),
-                                     ("positions", "positions.csv")))
-    return BatchBase(files=files, limits=TableLimits(), plans=2, max_plans=20,
+    def source(name: str) -> TableSource:
+        return TableSource(name, (DEMO / name).read_bytes())
+
+    demo = ScenarioInput(source("scenario.yaml"), {"employees": source("employees.csv"),
+                                                   "positions": source("positions.csv")})
+    return BatchBase(source=demo, limits=TableLimits(), plans=2, max_plans=20,
                      time_limit=60.0, workers=1, seed=0, hint=())
 
 
