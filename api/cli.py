@@ -160,9 +160,6 @@ def what_if_batch(
     every variant on local worker processes or Ray; writes variant-NNN/plans.json (each
     with its diff against the base plan 1) and summary.csv (objective delta and moves
     changed per variant)."""
-    import csv
-    import io
-
     import yaml
     from pydantic import ValidationError
 
@@ -171,6 +168,7 @@ def what_if_batch(
     from solver import fanout
     from solver.cli_common import EXIT_INVALID, console
     from solver.io import InputError, TableLimits, decode_yaml
+    from solver.tabular import csv_text
 
     def fail(messages: list[str]) -> None:
         console.print(f"[bold red]Invalid input[/] ({len(messages)} problem(s)):")
@@ -203,21 +201,19 @@ def what_if_batch(
         fail(exc.errors)
     base_plan = find_plan(batch.base, 1)
     out.mkdir(parents=True, exist_ok=True)
-    summary = io.StringIO()
-    writer = csv.writer(summary, lineterminator="\n")
-    writer.writerow(SUMMARY_COLUMNS)
+    rows: list[list[object]] = []
     for index, value in enumerate(batch.variants):
         if isinstance(value, fanout.TaskError):
-            writer.writerow([index, "ERROR", "", "", "", "", "", value.kind])
+            rows.append([index, "ERROR", "", "", "", "", "", value.kind])
             continue
         folder = out / f"variant-{index:03d}"
         folder.mkdir(exist_ok=True)
         (folder / "plans.json").write_text(
             json.dumps(value, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         row = summary_row(find_plan(value, 1), base_plan) or {}
-        writer.writerow([index, value["status"], *(row.get(k, "") for k in SUMMARY_COLUMNS[2:7]),
-                         ""])
-    (out / "summary.csv").write_text(summary.getvalue(), encoding="utf-8")
+        rows.append([index, value["status"], *(row.get(k, "") for k in SUMMARY_COLUMNS[2:7]),
+                     ""])
+    (out / "summary.csv").write_text(csv_text(SUMMARY_COLUMNS, rows), encoding="utf-8")
     console.print(f"{len(batch.variants)} variant(s); wrote {out / 'summary.csv'}",
                   markup=False, highlight=False)
 
