@@ -5,6 +5,8 @@ engine's commands (:mod:`solver.cli`: validate, solve, generate), the committee'
 (:mod:`solver.review.cli`: decide, audit, review), the importer
 (:mod:`solver.importer.cli`), the talent outputs (:mod:`solver.talent.cli`) and the API's own (serve, token, db,
 what-if-batch; defined here).
+(:mod:`solver.importer.cli`), the talent outputs (:mod:`solver.talent.cli`) and the API's own (serve, worker, token, db,
+defined here).
 ``solver`` never imports ``api``.
 """
 
@@ -126,19 +128,54 @@ def serve(
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
 ) -> None:
     """Run the HTTP API (docs at /docs unless PENATA_PRODUCTION). Store: DATABASE_URL
-    (default sqlite:///penata.db)."""
-    import logging
-
+    (default sqlite:///penata.db). It runs the queued jobs itself, each solve in a solver
+    process of its own, unless PENATA_EMBEDDED_WORKER=false (then `penata worker` does)."""
     import uvicorn
 
     from api.config import Settings
+    from api.logs import configure_logging, uvicorn_log_config
     from api.main import create_app
 
-    logging.basicConfig(level=log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    configure_logging(settings, log_level)
     _engine().dispose()  # a store behind its schema ends here, with the advice
-    app = create_app(Settings())
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level=log_level,
+                log_config=uvicorn_log_config(settings))
+
+
+def worker(
+    log_level: Annotated[str, typer.Option(help="Log level")] = "info",
+) -> None:
+    """Run queued jobs of the store (DATABASE_URL) until SIGTERM or Ctrl-C: up to
+    PENATA_MAX_WORKERS at a time, each in a solver process with PENATA_JOB_MEMORY_MB and
+    its time limit enforced. Start as many workers, on as many hosts, as the store
+    serves; no job runs twice. A stopping worker puts its running jobs back in the queue."""
+    import logging
+    import signal
+    import threading
+
+    from api.config import Settings
+    from api.db import session_factory
+    from api.jobs import JobManager
+    from api.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings, log_level)
+    engine = _engine()
+    jobs = JobManager(settings, session_factory(engine))
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    jobs.start()
+    log = logging.getLogger("penata.api.worker")
+    log.info("worker %s: %d solve(s) at a time (%s), store %s", jobs.runner,
+             settings.max_workers, settings.job_isolation, engine.url.get_backend_name())
+    while not stop.wait(1.0):
+        pass
+    log.info("worker %s: stopping; running jobs go back to the queue", jobs.runner)
+    jobs.shutdown()
+    engine.dispose()
 
 
 SUMMARY_COLUMNS = ("variant", "status", "objective", "objective_delta", "moves_added",
@@ -222,6 +259,7 @@ def register(app: typer.Typer) -> None:
     """Add the API commands to the ``penata`` CLI."""
     app.command("serve")(serve)
     app.command("what-if-batch")(what_if_batch)
+    app.command("worker")(worker)
     app.add_typer(token_app, name="token")
     app.add_typer(db_app, name="db")
 

@@ -7,6 +7,7 @@ directory); every other setting is ``PENATA_<NAME>``, e.g. ``PENATA_MAX_WORKERS=
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +59,26 @@ class Settings(BaseSettings):
     ray_address: str | None = None
     # Most variants in one what-if batch.
     max_batch_variants: int = Field(default=200, ge=1, le=10_000)
+    # Where a job's solve runs: "process" (default), a solver process of its own per
+    # concurrent solve (api.worker: a crash, an out-of-memory kill or a runaway solve
+    # ends that process, not the server), or "thread", in the runner's own process (no
+    # memory or time limit can be enforced there; the tests' injected solvers and the
+    # load benchmark's comparison use it).
+    job_isolation: Literal["process", "thread"] = "process"
+    # Address-space limit of a solver process in MB (RLIMIT_AS; it holds the interpreter
+    # and solver libraries, about 500 MB, besides the job); a job over it fails with the
+    # reason and is not run again. 0: no limit.
+    job_memory_mb: int = Field(default=0, ge=0)
+    # Seconds a job may run beyond its time_limit and shortlist_time (loading, the
+    # explanations, writing the plans) before its solver process is killed and the job
+    # failed with the reason.
+    job_time_grace: float = Field(default=300.0, ge=0)
+    # Whether `penata serve` runs jobs itself (the single-host default). False when
+    # separate `penata worker` processes run them; the server then only queues.
+    embedded_worker: bool = True
+    # "text" (default) or "json": one JSON object per log line (api.logs), with the job id
+    # as a field where a line is about a job.
+    log_format: Literal["text", "json"] = "text"
     # Seconds between progress writes to the store while a job runs.
     progress_interval: float = Field(default=1.0, ge=0)
     # Workspace (api.web): minutes a browser session lasts after signing in, and

@@ -1,8 +1,13 @@
-"""Solve jobs: solver threads over the durable queue of :mod:`api.queue`.
+"""Solve jobs: a runner of the durable queue of :mod:`api.queue`.
 
-Each API process runs ``max_workers`` solver threads (each solve with
-``solver_workers`` CP-SAT threads); they claim queued jobs from the store in FIFO
-order, so several processes can share one database and no job runs twice. A lease
+A runner (in ``penata serve``, unless PENATA_EMBEDDED_WORKER is false, and in each
+``penata worker``) has ``max_workers`` slots (each solve with ``solver_workers``
+CP-SAT threads); they claim queued jobs from the store in FIFO order, so several
+processes can share one database and no job runs twice. A slot runs its job's
+solve in a solver process of its own (:mod:`api.worker`, the default
+``job_isolation``), which enforces the job's memory and time limits and whose
+crash puts the job back in the queue, or in the slot's own thread
+(``job_isolation = "thread"``). A lease
 thread renews the claims of this process's running jobs, hands on cancellations
 asked through any process, and puts back in the queue the jobs of processes that
 died (re-run from the start, at most ``job_max_attempts`` times). A stopping
@@ -35,7 +40,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import queue
+from api import queue, worker
 from api.config import Settings
 from api.db import Job, PlanDocument, ScenarioRecord, now
 from api.diff import find_plan
@@ -76,10 +81,11 @@ class JobManager:
     """Runs queued jobs of the store in solver threads and tracks their live progress."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session],
-                 solve_fn: SolveFn | None = None):
+                 solve_fn: SolveFn | None = None, *, runner: str | None = None):
         self.settings = settings
         self.sessions = sessions
-        self.runner = queue.runner_id()
+        # A solver process runs its jobs under its runner's id (api.worker).
+        self.runner = runner or queue.runner_id()
         self.metrics = Metrics()
         self._injected_solve = solve_fn  # tests replace the solver; it gets no LP state
         self._threads: list[threading.Thread] = []
@@ -91,6 +97,9 @@ class JobManager:
         self._wake = threading.Condition()
         self._stopped = threading.Event()
         self._closing = False
+        self._slots: list[worker.SolverProcess] = []
+        # Set in a solver process after a job ran out of memory: it exits (api.worker).
+        self.out_of_memory = False
         # Monotonic time of the lease loop's last good tick (of the start before the first).
         self.last_lease_tick: float | None = None
 
@@ -102,9 +111,16 @@ class JobManager:
         self._stopped.clear()
         self._threads = [threading.Thread(target=self._lease_loop, name="penata-lease",
                                           daemon=True)]
+        if self.settings.job_isolation == "process":
+            self._slots = [worker.SolverProcess(self.settings, self.runner,
+                                                self._injected_solve, f"penata-solver-{n}")
+                           for n in range(self.settings.max_workers)]
         self._threads += [threading.Thread(target=self._solver_loop, daemon=True,
+                                           args=(self._slots[n] if self._slots else None,),
                                            name=f"penata-solve-{n}")
                           for n in range(self.settings.max_workers)]
+        for slot in self._slots:
+            slot.start()  # the interpreter and solver imports before the first job
         for thread in self._threads:
             thread.start()
 
@@ -115,11 +131,19 @@ class JobManager:
         with self._lock:
             for stop in self._stops.values():
                 stop.set()
+        for slot in self._slots:
+            slot.stop()
         with self._wake:
             self._wake.notify_all()
         for thread in self._threads:
             thread.join()
-        self._threads = []
+        for slot in self._slots:
+            slot.close()
+        self._threads, self._slots = [], []
+
+    def ready(self) -> bool:
+        """What /readyz asks of this API process: its runner alive, or none expected."""
+        return self.alive() if self.settings.embedded_worker else True
 
     def alive(self) -> bool:
         """Whether the solver threads run and the lease loop ticked within a lease (or
@@ -136,8 +160,10 @@ class JobManager:
         given, is the job's scenario already loaded from the stored files (the request
         validated it), so the job skips re-reading if this process runs it."""
         if not self._threads:
+            if not self.settings.embedded_worker:
+                return  # a `penata worker` finds it in the store
             raise RuntimeError("the job manager is not running")
-        if scenario is not None:
+        if scenario is not None and not self._slots:  # a solver process loads its own
             with self._lock:
                 self._preloaded[job_id] = scenario
                 while len(self._preloaded) > PRELOADED_LIMIT:
@@ -150,6 +176,25 @@ class JobManager:
             stop = self._stops.get(job_id)
         if stop is not None:
             stop.set()
+        for slot in self._slots:
+            slot.cancel(job_id)
+
+    # ------------------------------------------------------------------ in a solver process
+
+    def prepare(self, job_id: str) -> None:
+        """A job the runner sent is about to run here (its cancel may come before)."""
+        with self._lock:
+            self._stops[job_id] = threading.Event()
+
+    def run_prepared(self, job_id: str) -> None:
+        self._run(job_id)
+
+    def stop_running(self) -> None:
+        """The runner stops: the running job goes back to the queue."""
+        self._closing = True
+        with self._lock:
+            for stop in self._stops.values():
+                stop.set()
 
     # ------------------------------------------------------------------ batches (api.batch)
 
@@ -186,7 +231,7 @@ class JobManager:
 
     # ------------------------------------------------------------------ threads
 
-    def _solver_loop(self) -> None:
+    def _solver_loop(self, slot: worker.SolverProcess | None) -> None:
         while not self._closing:
             try:
                 with self.sessions() as session:
@@ -199,10 +244,87 @@ class JobManager:
                     if not self._closing:
                         self._wake.wait(self.settings.job_poll_seconds)
                 continue
-            self.metrics.claims.inc()
+            self._execute(job_id, slot)
+
+    def _execute(self, job_id: str, slot: worker.SolverProcess | None) -> None:
+        """Run a job this runner claimed, in ``slot``'s solver process or (without one)
+        in this thread; the queue-wait and solve-seconds metrics are observed here."""
+        self.metrics.claims.inc()
+        try:
+            self._observe(job_id, before=True)
+        except Exception as exc:  # metrics are best effort
+            log.warning("job %s: queue wait not observed (%s)", job_id, type(exc).__name__)
+        if slot is None:
             with self._lock:
                 self._stops[job_id] = threading.Event()
             self._run(job_id)
+        else:
+            self._run_in_process(job_id, slot)
+        try:
+            self._observe(job_id, before=False)
+        except Exception as exc:
+            log.warning("job %s: solve seconds not observed (%s)", job_id, type(exc).__name__)
+
+    def _observe(self, job_id: str, *, before: bool) -> None:
+        with self.sessions() as session:
+            job = session.get(Job, job_id)
+            if job is None:
+                return
+            queued_at, started_at = utc(job.created_at), utc(job.started_at)
+            finished_at = utc(job.finished_at)
+            status = job.status
+        if before and queued_at is not None and started_at is not None:
+            self.metrics.queue_wait.observe(
+                max(0.0, (started_at - queued_at).total_seconds()))
+        elif not before and status not in ACTIVE and started_at is not None \
+                and finished_at is not None:
+            self.metrics.solve_seconds.labels(outcome=status).observe(
+                max(0.0, (finished_at - started_at).total_seconds()))
+
+    def _budget(self, job_id: str) -> float:
+        """Seconds a job may run in its solver process before it is killed."""
+        with self.sessions() as session:
+            job = session.get(Job, job_id)
+            params = dict(job.params or {}) if job is not None else {}
+        return (float(params.get("time_limit") or self.settings.default_time_limit)
+                + float(params.get("shortlist_time") or 0) + self.settings.job_time_grace)
+
+    def _run_in_process(self, job_id: str, slot: worker.SolverProcess) -> None:
+        budget = self._budget(job_id)
+        ended = slot.run(job_id, budget, self._stopped)
+        if ended.how == "finished":
+            return
+        while True:  # the store may be away: the job stays ours until it is recorded
+            try:
+                self._record_end(job_id, ended, budget)
+                return
+            except Exception as exc:
+                log.warning("job %s: end of its solver process not stored (%s)", job_id,
+                            type(exc).__name__)
+                if self._stopped.wait(self.settings.job_poll_seconds):
+                    return  # the lease lapses; another runner takes the job back
+
+    def _record_end(self, job_id: str, ended: worker.Ended, budget: float) -> None:
+        """Store what a solver process's end means for its job."""
+        with self.sessions() as session:
+            if ended.how == "timed_out":
+                queue.fail_claimed(session, self.runner, job_id, queue.time_error(budget))
+                outcome = "failed (time)"
+            elif ended.how == "out_of_memory":
+                queue.fail_claimed(session, self.runner, job_id,
+                                   queue.memory_error(self.settings.job_memory_mb))
+                outcome = "failed (memory)"
+            elif self._closing:
+                queue.release(session, self.runner, job_id)
+                outcome = "back in the queue (server stopping)"
+            else:
+                outcome = queue.requeue_crashed(session, self.runner, job_id,
+                                                self.settings.job_max_attempts) or "not ours"
+        log.warning("job %s: solver process ended (%s, exit code %s): %s", job_id,
+                    ended.how, ended.exitcode, outcome)
+        if outcome == "requeued":
+            with self._wake:
+                self._wake.notify_all()
 
     def _lease_loop(self) -> None:
         interval = self.settings.job_lease_seconds / 4
@@ -231,6 +353,12 @@ class JobManager:
     def _run(self, job_id: str) -> None:
         try:
             self._run_job(job_id)
+        except MemoryError:
+            # Over RLIMIT_AS in a solver process: the allocation failed, not the process.
+            self.out_of_memory = True
+            log.error("job %s: out of memory (PENATA_JOB_MEMORY_MB=%d)", job_id,
+                      self.settings.job_memory_mb)
+            self._finish(job_id, "failed", error=queue.memory_error(self.settings.job_memory_mb))
         except Exception as exc:  # never let a worker thread die silently
             log.error("job %s: internal error (%s)", job_id, type(exc).__name__)
             self._finish(job_id, "failed", error=f"Internal error ({type(exc).__name__})")
@@ -260,10 +388,6 @@ class JobManager:
             assert job is not None
             record = session.get(ScenarioRecord, job.scenario_id)
             assert record is not None
-            queued_at, started_at = utc(job.created_at), utc(job.started_at)
-            if queued_at is not None and started_at is not None:
-                self.metrics.queue_wait.observe(
-                    max(0.0, (started_at - queued_at).total_seconds()))
             files = stored_files(record)
             params: dict[str, Any] = dict(job.params)
             base_plan = None
@@ -425,10 +549,6 @@ class JobManager:
                 log.warning("job %s: result dropped, the job is no longer ours", job_id)
                 return
             job.claimed_by = None
-            started_at = utc(job.started_at)
-            if started_at is not None:
-                self.metrics.solve_seconds.labels(outcome=status).observe(
-                    max(0.0, (now() - started_at).total_seconds()))
             job.status = status
             job.error = error
             job.finished_at = now()

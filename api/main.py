@@ -30,7 +30,8 @@ log = logging.getLogger("penata.api")
 
 
 def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = None) -> FastAPI:
-    """Build the service. The schema is created on start-up and the job runner started.
+    """Build the service. The schema is created on start-up and the job runner started
+    (unless PENATA_EMBEDDED_WORKER is false: separate workers run the jobs).
 
     The docs (``/docs``, ``/redoc``, ``/openapi.json``) are served unless production mode
     turns them off (:attr:`Settings.docs_enabled`)."""
@@ -42,9 +43,14 @@ def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         init_db(engine)
-        jobs.start()
-        log.info("store ready (%s); %d concurrent solve(s)", engine.url.get_backend_name(),
-                 settings.max_workers)
+        if settings.embedded_worker:
+            jobs.start()
+            log.info("store ready (%s); %d concurrent solve(s) (%s)",
+                     engine.url.get_backend_name(), settings.max_workers,
+                     settings.job_isolation)
+        else:
+            log.info("store ready (%s); jobs run by `penata worker` processes",
+                     engine.url.get_backend_name())
         try:
             yield
         finally:

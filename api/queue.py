@@ -33,6 +33,17 @@ def attempts_error(attempts: int, limit: int) -> str:
             f"it is not started again (PENATA_JOB_MAX_ATTEMPTS={limit})")
 
 
+def memory_error(limit_mb: int) -> str:
+    return (f"The job needed more memory than its limit of {limit_mb} MB "
+            "(PENATA_JOB_MEMORY_MB) and was stopped; the other jobs go on. Solve a smaller "
+            "round or raise the limit")
+
+
+def time_error(budget: float) -> str:
+    return (f"The job ran longer than its {budget:.0f} s (time_limit, shortlist_time and "
+            "PENATA_JOB_TIME_GRACE together) and its solver process was stopped")
+
+
 def runner_id() -> str:
     """``host:pid:random``: unique per process, and tells a restarted process of the
     same host which claims belonged to a process that is gone."""
@@ -96,6 +107,46 @@ def release(session: Session, runner: str, job_id: str) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def requeue_crashed(session: Session, runner: str, job_id: str, max_attempts: int) -> str:
+    """A job of ``runner`` whose solver process died under it (killed, crashed): back in
+    the queue to be run again, or failed once it has been started ``max_attempts``
+    times, or cancelled when its cancellation was asked. Returns the outcome (``""``:
+    the job was no longer ``runner``'s)."""
+    job = session.get(Job, job_id)
+    if job is None or job.status != "running" or job.claimed_by != runner:
+        return ""
+    outcome, values = _after_death(job, max_attempts)
+    result = session.execute(
+        update(Job).where(Job.id == job_id, Job.claimed_by == runner,
+                          Job.status == "running")
+        .values(claimed_by=None, heartbeat_at=None, **values))
+    session.commit()
+    return outcome if getattr(result, "rowcount", 0) else ""
+
+
+def _after_death(job: Job, max_attempts: int) -> tuple[str, dict[str, object]]:
+    """What becomes of a running job whose process died: cancelled if that was asked,
+    failed once out of attempts, else queued again; the outcome and the new values."""
+    if job.cancel_requested:
+        return "cancelled", {"status": "cancelled", "finished_at": now()}
+    if job.attempts >= max_attempts:
+        return "failed", {"status": "failed", "finished_at": now(),
+                          "error": attempts_error(job.attempts, max_attempts)}
+    return "requeued", {"status": "queued", "started_at": None}
+
+
+def fail_claimed(session: Session, runner: str, job_id: str, error: str) -> bool:
+    """Fail a running job of ``runner`` that must not run again (over its memory or
+    time limit: a re-run would end the same way)."""
+    result = session.execute(
+        update(Job).where(Job.id == job_id, Job.claimed_by == runner,
+                          Job.status == "running")
+        .values(status="failed", error=error, finished_at=now(), claimed_by=None,
+                heartbeat_at=None))
+    session.commit()
+    return bool(getattr(result, "rowcount", 0))
+
+
 def _gone(claimer: str | None, runner: str) -> bool:
     """Whether ``claimer`` was a process of this host that no longer runs (a process
     with its pid but another runner id is a successor that reused the pid)."""
@@ -136,13 +187,7 @@ def reap_stale(session: Session, runner: str, lease_seconds: float,
             continue
         same = (Job.id == job_id, Job.status == "running",
                 Job.claimed_by.is_(None) if claimer is None else Job.claimed_by == claimer)
-        if job.cancel_requested:
-            outcome, values = "cancelled", {"status": "cancelled", "finished_at": now()}
-        elif job.attempts >= max_attempts:
-            outcome, values = "failed", {"status": "failed", "finished_at": now(),
-                                         "error": attempts_error(job.attempts, max_attempts)}
-        else:
-            outcome, values = "requeued", {"status": "queued", "started_at": None}
+        outcome, values = _after_death(job, max_attempts)
         result = session.execute(update(Job).where(*same)
                                  .values(claimed_by=None, heartbeat_at=None, **values))
         if getattr(result, "rowcount", 0):

@@ -25,6 +25,7 @@ on, and its ``nip(serial, "YYYYMMDD")`` gives the same NIPs as :func:`nip` here.
 from __future__ import annotations
 
 import csv
+import os
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -36,6 +37,15 @@ import yaml
 from solver.edits import ScenarioInput
 from solver.io import TableSource
 from solver.scenario import Scenario
+
+# Apps the tests start in their own process (``create_app`` under ``TestClient``) run
+# solves in the runner's threads: the injected fake solvers, monkeypatched engine
+# constants and ``caplog`` only reach a solve there, and a solver process would cost
+# every such test seconds of start-up. The solver processes themselves (the default)
+# are tested in tests/api/test_worker.py, and every real ``penata serve`` /
+# ``penata worker`` the tests start runs with the default
+# (``reliability.common.server_env`` drops this setting).
+os.environ["PENATA_JOB_ISOLATION"] = "thread"
 
 AS_OF = dt.date(2027, 1, 2)
 

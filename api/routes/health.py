@@ -38,10 +38,11 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz", responses={503: {"description": "Store or job runner unavailable"}})
 def readyz(session: SessionDep, jobs: JobsDep) -> dict[str, str]:
     """The store answers and this process's job runner (solver threads and lease
-    loop) is alive."""
+    loop) is alive; a server whose jobs `penata worker` processes run
+    (PENATA_EMBEDDED_WORKER=false) needs only the store."""
     if not _store_answers(session):
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE)
-    if not jobs.alive():
+    if not jobs.ready():
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, RUNNER_STOPPED)
     return {"status": "ready"}
 
@@ -51,5 +52,5 @@ def readyz(session: SessionDep, jobs: JobsDep) -> dict[str, str]:
 def metrics(session: SessionDep, jobs: JobsDep, _: Reader) -> Response:
     """Jobs by state, solve seconds, queue wait, claims (Prometheus text format)."""
     answers = _store_answers(session)
-    body = jobs.metrics.render(session if answers else None, answers and jobs.alive())
+    body = jobs.metrics.render(session if answers else None, answers and jobs.ready())
     return Response(body, media_type=CONTENT_TYPE)

@@ -23,6 +23,7 @@ def test_real_server_matches_the_cli(tmp_path: Path) -> None:
     yaml_path = write_tiny(scenario_dir)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
            "PENATA_MAX_WORKERS": "1"}
+    env.pop("PENATA_JOB_ISOLATION", None)  # the default: the solve in a solver process
     created = _penata("token", "create", "--role", "planner", env=env, cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]

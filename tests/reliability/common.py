@@ -6,10 +6,12 @@ import csv
 import io
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,7 @@ def free_port() -> int:
 def server_env(directory: Path, **settings: Any) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{directory / 'store.db'}"}
     env.pop("PENATA_CORS_ORIGINS", None)
+    env.pop("PENATA_JOB_ISOLATION", None)  # real servers solve in solver processes
     env.update({f"PENATA_{key.upper()}": str(value) for key, value in settings.items()})
     return env
 
@@ -121,10 +124,24 @@ def cli_token(env: dict[str, str], cwd: Path, role: str = "planner") -> str:
     return created.stdout.strip().splitlines()[-1]
 
 
-class Server:
-    """A real ``penata serve`` process on loopback; its log goes to ``log_path``."""
+def _limits(limits: dict[int, int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` setting resource limits (``resource.RLIMIT_*``) in the child."""
+    if not limits:
+        return None
 
-    def __init__(self, env: dict[str, str], cwd: Path, log_level: str = "info"):
+    def apply() -> None:
+        for which, value in limits.items():
+            resource.setrlimit(which, (value, value))
+
+    return apply
+
+
+class Server:
+    """A real ``penata serve`` process on loopback; its log goes to ``log_path``.
+    ``limits``: resource limits of the process (and its solver processes)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, log_level: str = "info",
+                 limits: dict[int, int] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = cwd / f"server-{self.port}.log"
@@ -132,7 +149,8 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", log_level],
-            env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
+            env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
+            preexec_fn=_limits(limits))
         deadline = time.monotonic() + 90
         while True:
             if self.process.poll() is not None:
@@ -166,6 +184,67 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+class Worker:
+    """A real ``penata worker`` process; its log goes to ``log_path``."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, name: str = "worker"):
+        self.log_path = cwd / f"{name}.log"
+        self._log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "solver.cli", "worker", "--log-level", "info"],
+            env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while "solve(s) at a time" not in self.log():
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker exited with {self.process.returncode}: "
+                                     + self.log())
+            assert time.monotonic() < deadline, "worker did not come up: " + self.log()
+            time.sleep(0.1)
+
+    def solver_pids(self) -> list[int]:
+        return solver_pids(self.log())
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def solver_pids(log: str) -> list[int]:
+    """Pids of the solver processes a server or worker log says it started."""
+    return [int(pid) for pid in re.findall(r"solver process (\d+) started", log)]
+
+
+def gone(pid: int, timeout: float = 30) -> bool:
+    """Whether process ``pid`` has exited (or does within ``timeout`` s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # a zombie of ours counts as gone
+            if Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z"):
+                return True
+        except (OSError, IndexError):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def multipart(directory: Path) -> dict[str, tuple[str, bytes]]:
