@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from fastapi import HTTPException, status
+from fastapi import HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from api.db import Job, PlanDocument, ScenarioRecord
+
+log = logging.getLogger("penata.api")
 
 
 def scenario_not_found(scenario_id: str) -> str:
@@ -83,6 +88,39 @@ def not_job_owner(job_id: str) -> str:
 
 
 QUEUE_RETRY_SECONDS = 30
+
+# The store is away (PostgreSQL down or unreachable): 503, try again shortly.
+STORE_UNAVAILABLE = "Database unavailable; try again in a moment"
+STORE_RETRY_SECONDS = 5
+# The store could not write (its disk is full, or a file size limit): 507.
+STORE_FULL = ("The store could not save the change: its disk is full or a write limit "
+              "was reached. Nothing was saved; free disk space and try again")
+# SQLite's and PostgreSQL's names for a write that found no room (an I/O error on
+# write is how SQLite reports EFBIG and some ENOSPC).
+_FULL_SQLITE = ("SQLITE_FULL", "SQLITE_IOERR_WRITE")
+_FULL_SQLSTATE = "53100"  # disk_full
+
+
+def store_is_full(exc: DBAPIError) -> bool:
+    orig = exc.orig
+    return (getattr(orig, "sqlite_errorname", None) in _FULL_SQLITE
+            or getattr(orig, "sqlstate", None) == _FULL_SQLSTATE)
+
+
+def store_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """The store failed under a request (connection lost, disk full): 503 with
+    Retry-After, or 507 when it had no room; nothing of the request was committed.
+    The log line names the error class only (a statement's values may be user data)."""
+    assert isinstance(exc, DBAPIError)
+    full = store_is_full(exc)
+    log.warning("store error on %s %s: %s%s", request.method, request.url.path,
+                type(exc.orig).__name__,
+                f" ({exc.orig.sqlite_errorname})" if hasattr(exc.orig, "sqlite_errorname")
+                else "")
+    if full:
+        return JSONResponse({"detail": STORE_FULL}, status_code=507)
+    return JSONResponse({"detail": STORE_UNAVAILABLE}, status_code=503,
+                        headers={"Retry-After": str(STORE_RETRY_SECONDS)})
 MAX_MESSAGES = 50  # as the loader caps its messages per file
 MAX_MESSAGE_CHARS = 1_000
 

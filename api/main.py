@@ -15,10 +15,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from api.body import validation_error_handler
 from api.config import Settings, get_settings
 from api.db import init_db, make_engine, session_factory
+from api.errors import store_error_handler
 from api.jobs import JobManager, SolveFn
 from api.middleware import BodySizeLimit, SecurityHeaders
 from api.ratelimit import RateLimiter
@@ -67,6 +69,9 @@ def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = N
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    # The store away or full under a request: 503 / 507, never a 500 with a traceback.
+    for store_error in (OperationalError, InterfaceError):
+        app.add_exception_handler(store_error, store_error_handler)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions

@@ -242,7 +242,12 @@ def child_main(conn: Connection, settings: Settings, runner: str, solve_fn: Solv
 
     threading.Thread(target=listen, name="penata-solver-pipe", daemon=True).start()
     while (job_id := todo.get()) is not None:
-        manager.run_prepared(job_id)
+        try:
+            manager.run_prepared(job_id)
+        except Exception as exc:  # the store failed under the job's end: the runner
+            log.error("job %s: solver process stopped (%s)", job_id,  # requeues it
+                      type(exc).__name__)
+            os._exit(70)
         with contextlib.suppress(OSError):
             conn.send(("finished", job_id))
         if manager.out_of_memory:

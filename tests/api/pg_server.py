@@ -72,12 +72,21 @@ class PostgresServer:
         self.port = _free_port()
         self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
                   "--no-sync", "--no-locale")
+        self.start()
+        self.url = f"postgresql://{USER}@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        """Start the server on its data directory and port (again after :meth:`kill`)."""
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w",
                   "-t", "120", "-o",
                   f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                   "-c max_connections=300", "start")
-        self.url = f"postgresql://{USER}@127.0.0.1:{self.port}/postgres"
+
+    def kill(self) -> None:
+        """Stop the server at once (``-m immediate``: no shutdown checkpoint, every
+        connection dropped, as a crash), keeping its data for :meth:`start`."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def _run(self, program: str, *args: str) -> None:
         done = subprocess.run([*self.prefix, str(self.bin / program), *args],

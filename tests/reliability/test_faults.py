@@ -1,31 +1,56 @@
-"""kill -9 of a real ``penata serve`` during a solve.
+"""Faults of real processes: ``penata serve``, ``penata worker``, their solver
+processes, PostgreSQL, the disk.
 
 Promise: nothing committed is lost (SQLite in WAL mode, one transaction per
 change): scenarios, finished plans and committee decisions survive; the job that
 was running, and the one queued behind it, run again after the restart and give
 the same plans as a job that was never interrupted. Two servers on one store
-never run the same job.
+never run the same job. A worker or solver process killed mid-solve costs its job
+one attempt, never the API; a server killed mid-upload leaves no half scenario; a
+store that is away answers 503 and the service recovers when it is back; a full
+disk is a clear 507 and corrupts nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import resource
+import signal
 import sqlite3
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from reliability.common import Server, cli_token, multipart, server_env, wait_job, write_tiny
+from api.errors import STORE_FULL, STORE_UNAVAILABLE
+from reliability.common import (
+    Server,
+    Worker,
+    cli,
+    cli_token,
+    gone,
+    multipart,
+    server_env,
+    solver_pids,
+    wait_job,
+    write_tiny,
+)
 from solver.generate import generate_scenario
+from tests.api.pg_server import PostgresServer, unavailable
+
+# Bytes a file of the store may grow beyond its size in the disk-full test (RLIMIT_FSIZE).
+WRITE_ROOM = 128 * 1024
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 def _upload(url: str, headers: dict[str, str], directory: Path) -> str:
-    files = {role: (name, (directory / name).read_bytes()) for role, name in (
-        ("scenario", "scenario.yaml"), ("employees", "employees.csv"),
-        ("positions", "positions.csv"))}
-    response = httpx.post(f"{url}/api/v1/scenarios", headers=headers, files=files, timeout=120)
+    response = httpx.post(f"{url}/api/v1/scenarios", headers=headers,
+                          files=multipart(directory), timeout=120)
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
@@ -138,3 +163,223 @@ def test_two_servers_on_one_store_never_run_a_job_twice(tmp_path: Path) -> None:
               if ": started (scenario" in line]
     started = [job_id for job_id in jobs for line in starts if f"job {job_id}:" in line]
     assert sorted(started) == sorted(jobs), starts
+
+
+# --------------------------------------------------------------------------- issue 18
+
+
+def _binjai(directory: Path, employees: int = 1500) -> Path:
+    """A round that solves to OPTIMAL in seconds: deterministic, long enough to kill."""
+    generate_scenario("kota_binjai", 3, directory, employees=employees)
+    return directory
+
+
+def test_kill_9_of_a_worker_mid_solve_reruns_the_job(tmp_path: Path) -> None:
+    env = server_env(tmp_path, embedded_worker="false", job_poll_seconds=0.2)
+    headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
+    big = _binjai(tmp_path / "big")
+    server = Server(env, tmp_path)  # queues only: PENATA_EMBEDDED_WORKER=false
+    first = Worker(env, tmp_path, "worker-1")
+    second = None
+    try:
+        big_id = _upload(server.url, headers, big)
+        job = httpx.post(f"{server.url}/api/v1/scenarios/{big_id}/jobs", headers=headers,
+                         json={"plans": 2, "time_limit": 600}, timeout=60).json()["id"]
+        wait_job(server.url, headers, job, until=("running",))
+        (solver,) = first.solver_pids()
+        first.kill()
+        # The worker's solver process dies with it; the API never noticed anything.
+        assert gone(solver), f"solver process {solver} outlived its worker"
+        assert httpx.get(f"{server.url}/readyz", timeout=30).status_code == 200
+        left = httpx.get(f"{server.url}/api/v1/jobs/{job}", headers=headers, timeout=30)
+        assert left.json()["status"] == "running"  # the dead worker's claim, until reaped
+        second = Worker(env, tmp_path, "worker-2")
+        rerun = wait_job(server.url, headers, job, timeout=600)
+        assert (rerun["status"], rerun["attempts"]) == ("done", 2), rerun
+        assert _plans(server.url, headers, job)
+    finally:
+        for process in (first, second, server):
+            if process is not None:
+                process.stop()
+    assert f"job {job}: started" in (tmp_path / "worker-2.log").read_text()
+
+
+def test_kill_9_of_a_solver_process_leaves_the_api_up(tmp_path: Path) -> None:
+    env = server_env(tmp_path, max_workers=1)
+    headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
+    big = _binjai(tmp_path / "big")
+    server = Server(env, tmp_path)
+    try:
+        big_id = _upload(server.url, headers, big)
+        job = httpx.post(f"{server.url}/api/v1/scenarios/{big_id}/jobs", headers=headers,
+                         json={"plans": 2, "time_limit": 600}, timeout=60).json()["id"]
+        wait_job(server.url, headers, job, until=("running",))
+        (solver,) = solver_pids(server.log())
+        os.kill(solver, signal.SIGKILL)
+        assert gone(solver)
+        assert httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200
+        rerun = wait_job(server.url, headers, job, timeout=600)
+        assert (rerun["status"], rerun["attempts"]) == ("done", 2), rerun
+        assert server.process.poll() is None
+        assert len(solver_pids(server.log())) == 2  # a fresh one ran the job again
+        assert httpx.get(f"{server.url}/readyz", timeout=30).status_code == 200
+    finally:
+        server.stop()
+    assert f"job {job}: solver process ended (crashed, exit code -9): requeued" \
+        in server.log()
+
+
+def _multipart_body(directory: Path) -> tuple[bytes, str]:
+    request = httpx.Request("POST", "http://upload/", files=multipart(directory))
+    return request.read(), request.headers["content-type"]
+
+
+def _complete_scenarios(store: Path) -> dict[str, int]:
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return dict(db.execute(
+            "SELECT s.id, COUNT(f.id) FROM scenarios s LEFT JOIN scenario_files f "
+            "ON f.scenario_id = s.id GROUP BY s.id").fetchall())
+
+
+def _kill_during_upload(env: dict[str, str], cwd: Path, headers: dict[str, str],
+                        body: bytes, content_type: str, after: str | float) -> None:
+    """Stream an upload to a fresh server and kill it: with half the body sent
+    (``"half"``), or ``after`` seconds after the whole body."""
+    server = Server(env, cwd)
+    sent = threading.Event()
+    size = len(body) // 2 if after == "half" else len(body)
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, size, 64 * 1024):
+            yield body[start:min(size, start + 64 * 1024)]
+        sent.set()
+        if after == "half":
+            time.sleep(60)  # the rest never comes: the server dies first
+            yield body[size:]
+
+    def post() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.post(f"{server.url}/api/v1/scenarios", content=chunks(), timeout=120,
+                       headers={**headers, "content-type": content_type})
+
+    client = threading.Thread(target=post, daemon=True)
+    client.start()
+    assert sent.wait(120)
+    time.sleep(0 if after == "half" else float(after))
+    server.kill()
+    client.join(5)
+
+
+def test_kill_9_of_the_api_mid_upload_leaves_no_half_scenario(tmp_path: Path) -> None:
+    env = server_env(tmp_path)
+    headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
+    big = _binjai(tmp_path / "big", employees=3000)
+    body, content_type = _multipart_body(big)
+    parts = len(multipart(big))
+    store = tmp_path / "store.db"
+    # Killed while the body streams in, just after it is all sent, and during its
+    # validation and storing; each time the store holds whole scenarios only.
+    for after in ("half", 0.0, 0.3, 1.0):
+        _kill_during_upload(env, tmp_path, headers, body, content_type, after)
+        found = _complete_scenarios(store)
+        assert all(count == parts for count in found.values()), (after, found)
+    # The store still takes the same upload after the crashes.
+    server = Server(env, tmp_path)
+    try:
+        done = httpx.post(f"{server.url}/api/v1/scenarios", headers=headers,
+                          files=multipart(big), timeout=300)
+        assert done.status_code == 201, done.text
+        listed = {s["id"] for s in httpx.get(f"{server.url}/api/v1/scenarios",
+                                             headers=headers, timeout=30).json()}
+    finally:
+        server.stop()
+    assert listed == set(_complete_scenarios(store))
+
+
+def test_a_full_disk_on_a_store_write_is_a_clear_error_and_corrupts_nothing(
+        tmp_path: Path) -> None:
+    """RLIMIT_FSIZE stands for the full disk (a tmpfs of its own needs root): a write
+    past it fails with EFBIG as a full disk fails with ENOSPC, inside SQLite's write."""
+    env = server_env(tmp_path)
+    headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
+    tiny = tmp_path / "tiny"
+    write_tiny(tiny)
+    big = _binjai(tmp_path / "big", employees=3000)
+    server = Server(env, tmp_path)
+    try:
+        tiny_id = _upload(server.url, headers, tiny)
+        job = httpx.post(f"{server.url}/api/v1/scenarios/{tiny_id}/jobs", headers=headers,
+                         json={"time_limit": 30}, timeout=60).json()["id"]
+        assert wait_job(server.url, headers, job)["status"] == "done"
+        plans = _plans(server.url, headers, job)
+    finally:
+        server.stop()
+    # Room for the small writes of this store, not for the big upload.
+    limit = (tmp_path / "store.db").stat().st_size + WRITE_ROOM
+    upload_bytes = sum(len(part[1]) for part in multipart(big).values())
+    assert upload_bytes > limit + WRITE_ROOM, (upload_bytes, limit)
+    server = Server(env, tmp_path, limits={resource.RLIMIT_FSIZE: limit})
+    try:
+        refused = httpx.post(f"{server.url}/api/v1/scenarios", headers=headers,
+                             files=multipart(big), timeout=300)
+        assert refused.status_code == 507, refused.text
+        assert refused.json() == {"detail": STORE_FULL}
+        # The server goes on: what it had is intact, and a write that fits is stored.
+        assert _plans(server.url, headers, job) == plans
+        listed = httpx.get(f"{server.url}/api/v1/scenarios", headers=headers, timeout=30)
+        assert [s["id"] for s in listed.json()] == [tiny_id]
+        small = _upload(server.url, headers, tiny)
+    finally:
+        server.stop()
+    assert "Traceback" not in server.log()
+    assert _complete_scenarios(tmp_path / "store.db") == {tiny_id: 4, small: 4}
+    server = Server(env, tmp_path)  # room again: the same upload is stored
+    try:
+        assert _upload(server.url, headers, big)
+    finally:
+        server.stop()
+
+
+def test_postgresql_stopped_during_a_job_answers_503_and_recovers(tmp_path: Path) -> None:
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    postgres = PostgresServer()
+    try:
+        env = {**server_env(tmp_path), "DATABASE_URL": postgres.new_database()}
+        upgraded = cli("db", "upgrade", cwd=tmp_path, env=env)
+        assert upgraded.returncode == 0, upgraded.stderr
+        headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
+        big = _binjai(tmp_path / "big")
+        server = Server(env, tmp_path)
+        try:
+            big_id = _upload(server.url, headers, big)
+            job = httpx.post(f"{server.url}/api/v1/scenarios/{big_id}/jobs",
+                             headers=headers, json={"plans": 2, "time_limit": 600},
+                             timeout=60).json()["id"]
+            wait_job(server.url, headers, job, until=("running",))
+            postgres.kill()
+            ready = httpx.get(f"{server.url}/readyz", timeout=60)
+            assert (ready.status_code, ready.json()) == (
+                503, {"detail": "Database unavailable"})
+            answer = httpx.get(f"{server.url}/api/v1/jobs/{job}", headers=headers,
+                               timeout=60)
+            assert answer.status_code == 503, answer.text
+            assert answer.json() == {"detail": STORE_UNAVAILABLE}
+            assert answer.headers["retry-after"]
+            assert httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200
+            postgres.start()
+            deadline = time.monotonic() + 120
+            while httpx.get(f"{server.url}/readyz", timeout=60).status_code != 200:
+                assert time.monotonic() < deadline, "not ready after PostgreSQL came back"
+                time.sleep(0.2)
+            finished = wait_job(server.url, headers, job, timeout=600)
+            assert finished["status"] == "done", finished
+            assert _plans(server.url, headers, job)
+            assert _upload(server.url, headers, big)  # writes work again
+        finally:
+            server.stop()
+        assert "Traceback" not in server.log()
+    finally:
+        postgres.stop()
