@@ -98,6 +98,10 @@ class JobManager:
         self._stopped = threading.Event()
         self._closing = False
         self._slots: list[worker.SolverProcess] = []
+        # The job each slot was given (claimed under _claim_lock, so a dead solver
+        # process's other claims, a batch's, are told apart from other slots' jobs).
+        self._claim_lock = threading.Lock()
+        self._dispatched: dict[str, str] = {}
         # Set in a solver process after a job ran out of memory: it exits (api.worker).
         self.out_of_memory = False
         # Monotonic time of the lease loop's last good tick (of the start before the first).
@@ -234,8 +238,10 @@ class JobManager:
     def _solver_loop(self, slot: worker.SolverProcess | None) -> None:
         while not self._closing:
             try:
-                with self.sessions() as session:
+                with self._claim_lock, self.sessions() as session:
                     job_id = queue.claim_next(session, self.runner)
+                    if job_id is not None and slot is not None:
+                        self._dispatched[slot.name] = job_id
             except Exception as exc:  # the store is away: try again later
                 log.warning("job queue not readable (%s)", type(exc).__name__)
                 job_id = None
@@ -259,7 +265,11 @@ class JobManager:
                 self._stops[job_id] = threading.Event()
             self._run(job_id)
         else:
-            self._run_in_process(job_id, slot)
+            try:
+                self._run_in_process(job_id, slot)
+            finally:
+                with self._claim_lock:
+                    self._dispatched.pop(slot.name, None)
         try:
             self._observe(job_id, before=False)
         except Exception as exc:
@@ -286,7 +296,11 @@ class JobManager:
         with self.sessions() as session:
             job = session.get(Job, job_id)
             params = dict(job.params or {}) if job is not None else {}
-        return (float(params.get("time_limit") or self.settings.default_time_limit)
+            # A what-if batch's first job brings the batch: each variant's time counts.
+            jobs = 1 if job is None or job.batch_id is None else int(session.scalar(
+                select(func.count()).select_from(Job).where(
+                    Job.batch_id == job.batch_id, Job.status.in_(ACTIVE))) or 1)
+        return (jobs * float(params.get("time_limit") or self.settings.default_time_limit)
                 + float(params.get("shortlist_time") or 0) + self.settings.job_time_grace)
 
     def _run_in_process(self, job_id: str, slot: worker.SolverProcess) -> None:
@@ -305,7 +319,20 @@ class JobManager:
                     return  # the lease lapses; another runner takes the job back
 
     def _record_end(self, job_id: str, ended: worker.Ended, budget: float) -> None:
-        """Store what a solver process's end means for its job."""
+        """Store what a solver process's end means for its job, and for the other jobs
+        it had claimed (a what-if batch's) that no other slot runs."""
+        with self._claim_lock, self.sessions() as session:
+            mine = self._slot_of(job_id)
+            elsewhere = {other for name, other in self._dispatched.items() if name != mine}
+            others = queue.running_of(session, self.runner) - {job_id} - elsewhere
+        for other in sorted(others):
+            self._record_one(other, ended, budget)
+        self._record_one(job_id, ended, budget)
+
+    def _slot_of(self, job_id: str) -> str | None:
+        return next((name for name, job in self._dispatched.items() if job == job_id), None)
+
+    def _record_one(self, job_id: str, ended: worker.Ended, budget: float) -> None:
         with self.sessions() as session:
             if ended.how == "timed_out":
                 queue.fail_claimed(session, self.runner, job_id, queue.time_error(budget))

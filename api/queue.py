@@ -94,6 +94,12 @@ def heartbeat(session: Session, runner: str) -> set[str]:
     return cancelled
 
 
+def running_of(session: Session, runner: str) -> set[str]:
+    """Ids of the jobs ``runner`` has claimed and not finished."""
+    return set(session.scalars(select(Job.id).where(Job.claimed_by == runner,
+                                                    Job.status == "running")))
+
+
 def release(session: Session, runner: str, job_id: str) -> bool:
     """Put a job ``runner`` stopped on purpose (server shutdown) back in the queue;
     the interrupted run does not count as an attempt."""

@@ -26,6 +26,7 @@ dies (``PR_SET_PDEATHSIG``) and exits when the pipe to it closes.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import logging
@@ -36,6 +37,7 @@ import resource
 import signal
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
@@ -113,7 +115,9 @@ class SolverProcess:
             self.job_id = None
 
     def cancel(self, job_id: str) -> None:
-        if self.job_id == job_id:
+        """Hand a cancel on to the child (a batch's child runs more jobs than the one
+        it was sent; it ignores ids it does not run)."""
+        if self.job_id is not None:
             self._send(("cancel", job_id))
 
     def stop(self) -> None:
@@ -146,11 +150,13 @@ class SolverProcess:
             self._conn.close()
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
+        # Not a daemon: a what-if batch's fan-out starts processes of its own in it.
         process = context.Process(
-            target=child_main, name=self.name, daemon=True,
+            target=child_main, name=self.name, daemon=False,
             args=(theirs, self.settings, self.runner, self.solve_fn, os.getpid(),
                   logging.getLogger().getEffectiveLevel()))
         process.start()
+        _children.add(process)
         theirs.close()
         self._process, self._conn = process, ours
         log.info("solver process %d started (%s)", process.pid, self.name)
@@ -186,6 +192,19 @@ class SolverProcess:
         with contextlib.suppress(ProcessLookupError):
             self._process.kill()
         self._process.join()
+
+
+# Solver processes still running when the runner's interpreter exits without a
+# shutdown (an error in the runner): killed, so exit does not wait for them.
+_children: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_children() -> None:
+    for process in list(_children):
+        with contextlib.suppress(Exception):
+            if process.is_alive():
+                process.kill()
 
 
 def _address_space(pid: int) -> int:

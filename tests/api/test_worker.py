@@ -162,3 +162,28 @@ def test_a_stopping_runner_puts_the_job_of_its_solver_process_back(make_client,
         assert (job.status, job.attempts, job.claimed_by) == ("queued", 0, None)
     again = make_client()
     assert wait_job(again, auth["viewer"], job_id, timeout=SLOW)["status"] == "done"
+
+
+def test_a_what_if_batch_runs_in_the_solver_process_with_its_fan_out(
+        make_client, tiny: Path, store_url: str) -> None:
+    if not store_url.startswith("sqlite"):
+        pytest.skip("the fan-out does not depend on the store; one run is enough")
+    from test_api_batch import VARIANTS, wait_batch
+
+    plans = []
+    for isolation in ("thread", "process"):
+        # A pool of 2 inside the solver process: its processes are the solver process's.
+        client = make_client(fanout_workers=2, job_isolation=isolation)
+        auth = tokens_for(client)
+        scenario_id = upload(client, auth["planner"], tiny)
+        base = _start(client, auth["planner"], scenario_id, time_limit=20)
+        assert wait_job(client, auth["viewer"], base, timeout=SLOW)["status"] == "done"
+        response = client.post(f"/api/v1/scenarios/{scenario_id}/what-if-batch",
+                               headers=auth["planner"], json={"variants": VARIANTS})
+        assert response.status_code == 202, response.text
+        summary = wait_batch(client, auth["viewer"], response.json()["id"], timeout=SLOW)
+        assert [v["status"] for v in summary["variants"]] == ["done"] * len(VARIANTS)
+        plans.append([_plans(client, auth["viewer"], job["id"])
+                      for job in response.json()["jobs"]])
+        client.__exit__(None, None, None)  # one runner on the store at a time
+    assert plans[0] == plans[1]
