@@ -1,16 +1,28 @@
-"""Load benchmark: N concurrent what-if requests at a real ``penata serve``.
+"""Load benchmarks of a real ``penata serve``.
 
     python -m benchmarks.load [--requests 50] [--rounds 3]
+    python -m benchmarks.load --during-solve M [--designs process,thread]
 
-Starts a server on loopback with a temporary store, uploads and solves a tiny
-scenario, then fires the what-if requests at once (one thread each) and prints
-the status codes and the p50/p95 latency of the requests and of the jobs
-(request to job done).
+The first starts a server on loopback with a temporary store, uploads and solves a
+tiny scenario, then fires the what-if requests at once (one thread each) and prints
+the status codes and the p50/p95 latency of the requests and of the jobs (request
+to job done).
+
+``--during-solve SIZE`` measures how the API answers while a big round solves: for
+each design (``PENATA_JOB_ISOLATION``: ``process``, the solve in a solver process;
+``thread``, the solve in a thread of the server process, as every solve ran before
+issue 18) it starts a server, uploads the benchmark instance ``SIZE``
+(:mod:`benchmarks.instances`, default M = Kota Medan), starts its solve and sends
+``GET /api/v1/jobs/{id}`` back to back (``--interval`` apart) until the job is done;
+the latencies of the answers that said ``running`` give p50/p99/max. The table,
+with the 1-minute load average before and after each design, is printed and, with
+``--out``, written as Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import subprocess
@@ -129,12 +141,144 @@ def job_latencies(url: str, headers: dict[str, str], outcomes: list[Outcome],
     return done
 
 
+@dataclass
+class SolveLatency:
+    design: str
+    polls: list[float]  # seconds of each GET answered while the job ran
+    solve_s: float  # job started to done, as the job reports it
+    status: str
+    load_before: float
+    load_after: float
+
+
+def _load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def poll_during_solve(url: str, headers: dict[str, str], job_id: str, interval: float,
+                      timeout: float = 3600) -> tuple[list[float], dict]:
+    """GET the job until it is finished; the latencies of the answers while it ran."""
+    latencies: list[float] = []
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=120) as client:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            response = client.get(f"{url}/api/v1/jobs/{job_id}", headers=headers)
+            seconds = time.perf_counter() - started
+            body = response.json()
+            if body["status"] == "running":
+                latencies.append(seconds)
+            elif body["status"] != "queued":
+                return latencies, body
+            time.sleep(interval)
+    raise RuntimeError(f"job {job_id} not finished within {timeout} s")
+
+
+def measure_during_solve(design: str, scenario_dir: Path, interval: float,
+                         time_limit: float) -> SolveLatency:
+    from reliability.common import Server, cli_token, server_env
+
+    with tempfile.TemporaryDirectory(prefix=f"penata-latency-{design}-") as tmp:
+        directory = Path(tmp)
+        env = server_env(directory, rate_limit_per_minute=0, max_workers=1,
+                         job_isolation=design, max_rows=1_000_000)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path.cwd()),
+                                                          env.get("PYTHONPATH")]))
+        headers = {"Authorization": f"Bearer {cli_token(env, directory)}"}
+        server = Server(env, directory, log_level="warning")
+        try:
+            files = {role: (path.name, path.read_bytes()) for role, path in
+                     _scenario_files(scenario_dir).items()}
+            response = httpx.post(f"{server.url}/api/v1/scenarios", headers=headers,
+                                  files=files, timeout=600)
+            response.raise_for_status()
+            scenario_id = response.json()["id"]
+            load_before = _load_average()
+            job = httpx.post(f"{server.url}/api/v1/scenarios/{scenario_id}/jobs",
+                             headers=headers, json={"time_limit": time_limit, "plans": 1},
+                             timeout=120).json()["id"]
+            polls, body = poll_during_solve(server.url, headers, job, interval)
+            load_after = _load_average()
+        finally:
+            server.stop()
+    started = dt.datetime.fromisoformat(body["started_at"])
+    finished = dt.datetime.fromisoformat(body["finished_at"])
+    return SolveLatency(design, polls, (finished - started).total_seconds(), body["status"],
+                        load_before, load_after)
+
+
+def _scenario_files(scenario_dir: Path) -> dict[str, Path]:
+    """The upload's parts: the YAML and the tables it names."""
+    import yaml
+
+    spec = yaml.safe_load((scenario_dir / "scenario.yaml").read_text(encoding="utf-8"))
+    files = {"scenario": scenario_dir / "scenario.yaml"}
+    for role in ("employees", "positions", "assessments"):
+        if spec.get(role):
+            files[role] = scenario_dir / spec[role]
+    return files
+
+
+def latency_table(size: str, rows: list[SolveLatency], interval: float) -> str:
+    lines = ["| design | instance | GETs while running | p50 ms | p99 ms | max ms | "
+             "solve s (job) | job status | load before / after |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(
+            f"| {row.design} | {size} | {len(row.polls)} | "
+            f"{1000 * percentile(row.polls, 50):.1f} | {1000 * percentile(row.polls, 99):.1f} | "
+            f"{1000 * max(row.polls, default=float('nan')):.1f} | {row.solve_s:.1f} | "
+            f"{row.status} | {row.load_before} / {row.load_after} |")
+    return "\n".join(lines) + f"\n\nOne client, a GET every {interval * 1000:.0f} ms " \
+        "after the previous answer; 1 plan, 1 solve at a time (PENATA_MAX_WORKERS=1).\n"
+
+
+def during_solve_main(args: argparse.Namespace) -> None:
+    from benchmarks.instances import instances
+    from benchmarks.runner import DEFAULT_WORK
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    (instance,) = instances([args.during_solve], DEFAULT_WORK)
+    print(f"{instance.name}: {instance.description}; {os.cpu_count()} CPU(s)")
+    rows = []
+    for design in args.designs.split(","):
+        row = measure_during_solve(design, instance.scenario.parent, args.interval,
+                                   args.time_limit)
+        print(f"{design}: {len(row.polls)} GETs while running, p50 "
+              f"{1000 * percentile(row.polls, 50):.1f} ms, p99 "
+              f"{1000 * percentile(row.polls, 99):.1f} ms, solve {row.solve_s:.1f} s "
+              f"({row.status}), load {row.load_before} -> {row.load_after}")
+        rows.append(row)
+    table = latency_table(instance.name, rows, args.interval)
+    print(table)
+    if args.out:
+        stamp = dt.datetime.now().isoformat(timespec="seconds")
+        Path(args.out).write_text(
+            f"# API latency during a {instance.name} solve (issue 18)\n\n"
+            f"`python -m benchmarks.load --during-solve {args.during_solve} --designs "
+            f"{args.designs}`, measured {stamp} on {os.cpu_count()} CPU(s) shared with "
+            f"other sessions (load averages below).\n\n{instance.description}.\n\n"
+            + table, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--burst", type=int, default=20, help="PENATA_RATE_LIMIT_BURST")
+    parser.add_argument("--during-solve", metavar="SIZE",
+                        help="measure GET /jobs/{id} latency while instance SIZE solves")
+    parser.add_argument("--designs", default="process,thread",
+                        help="PENATA_JOB_ISOLATION values to compare (--during-solve)")
+    parser.add_argument("--interval", type=float, default=0.05,
+                        help="seconds between GETs (--during-solve)")
+    parser.add_argument("--time-limit", type=float, default=600,
+                        help="the solve's time limit (--during-solve)")
+    parser.add_argument("--out", help="Markdown file for the --during-solve table")
     args = parser.parse_args()
+    if args.during_solve:
+        during_solve_main(args)
+        return
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from reliability.common import Server, cli_token, server_env
