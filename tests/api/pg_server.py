@@ -60,7 +60,11 @@ def _free_port() -> int:
 class PostgresServer:
     """``initdb`` + ``pg_ctl start`` in a temporary directory; :meth:`stop` removes it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        # durable: commits wait for the WAL write (synchronous_commit=on), so a server
+        # killed by kill() loses no committed transaction (the tests' default, off, may
+        # lose the last fraction of a second; fsync stays off: the OS does not crash).
+        self.synchronous_commit = "on" if durable else "off"
         binaries = bindir()
         assert binaries is not None, unavailable()
         self.prefix, uid = _run_as()
@@ -80,7 +84,8 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w",
                   "-t", "120", "-o",
                   f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                  "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                  "-c fsync=off -c full_page_writes=off "
+                  f"-c synchronous_commit={self.synchronous_commit} "
                   "-c max_connections=300", "start")
 
     def kill(self) -> None:

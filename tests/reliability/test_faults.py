@@ -345,7 +345,7 @@ def test_postgresql_stopped_during_a_job_answers_503_and_recovers(tmp_path: Path
     reason = unavailable()
     if reason is not None:
         pytest.skip(reason)
-    postgres = PostgresServer()
+    postgres = PostgresServer(durable=True)  # a crash loses no commit
     try:
         env = {**server_env(tmp_path), "DATABASE_URL": postgres.new_database()}
         upgraded = cli("db", "upgrade", cwd=tmp_path, env=env)
