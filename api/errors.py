@@ -113,14 +113,17 @@ def store_error_handler(request: Request, exc: Exception) -> JSONResponse:
     The log line names the error class only (a statement's values may be user data)."""
     assert isinstance(exc, DBAPIError)
     full = store_is_full(exc)
-    log.warning("store error on %s %s: %s%s", request.method, request.url.path,
-                type(exc.orig).__name__,
-                f" ({exc.orig.sqlite_errorname})" if hasattr(exc.orig, "sqlite_errorname")
-                else "")
+    # The route's template, not the path: a path may carry what a user typed.
+    route = getattr(request.scope.get("route"), "path", "?")
+    code = getattr(exc.orig, "sqlite_errorname", None) or getattr(exc.orig, "sqlstate", None)
+    log.warning("store error on %s %s: %s%s", request.method, route,
+                type(exc.orig).__name__, f" ({code})" if code else "")
     if full:
         return JSONResponse({"detail": STORE_FULL}, status_code=507)
     return JSONResponse({"detail": STORE_UNAVAILABLE}, status_code=503,
                         headers={"Retry-After": str(STORE_RETRY_SECONDS)})
+
+
 MAX_MESSAGES = 50  # as the loader caps its messages per file
 MAX_MESSAGE_CHARS = 1_000
 

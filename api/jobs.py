@@ -117,7 +117,8 @@ class JobManager:
                                           daemon=True)]
         if self.settings.job_isolation == "process":
             self._slots = [worker.SolverProcess(self.settings, self.runner,
-                                                self._injected_solve, f"penata-solver-{n}")
+                                                self._injected_solve, f"penata-solver-{n}",
+                                                type(self))
                            for n in range(self.settings.max_workers)]
         self._threads += [threading.Thread(target=self._solver_loop, daemon=True,
                                            args=(self._slots[n] if self._slots else None,),

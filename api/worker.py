@@ -38,13 +38,17 @@ import signal
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from api.config import Settings
-    from api.jobs import SolveFn
+
+# A job's solve function (api.jobs.SolveFn) and the runner's class (api.jobs.JobManager),
+# handed in by the runner: this module does not import api.jobs, which imports it.
+SolveFn = Callable[..., Any]
 
 log = logging.getLogger("penata.api.worker")
 
@@ -72,8 +76,9 @@ class SolverProcess:
     """One slot's solver child: started on first use, run one job at a time."""
 
     def __init__(self, settings: Settings, runner: str, solve_fn: SolveFn | None,
-                 name: str):
+                 name: str, manager_class: type):
         self.settings = settings
+        self.manager_class = manager_class
         self.runner = runner
         self.solve_fn = solve_fn
         self.name = name
@@ -153,8 +158,8 @@ class SolverProcess:
         # Not a daemon: a what-if batch's fan-out starts processes of its own in it.
         process = context.Process(
             target=child_main, name=self.name, daemon=False,
-            args=(theirs, self.settings, self.runner, self.solve_fn, os.getpid(),
-                  logging.getLogger().getEffectiveLevel()))
+            args=(theirs, self.settings, self.runner, self.solve_fn, self.manager_class,
+                  os.getpid(), logging.getLogger().getEffectiveLevel()))
         process.start()
         _children.add(process)
         theirs.close()
@@ -227,12 +232,11 @@ def _die_with_parent(parent: int) -> None:
 
 
 def child_main(conn: Connection, settings: Settings, runner: str, solve_fn: SolveFn | None,
-               parent: int, log_level: int) -> None:
+               manager_class: type, parent: int, log_level: int) -> None:
     """The solver process: run the jobs the runner sends, one at a time."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the runner, which stops us
     from api.db import make_engine, session_factory
-    from api.jobs import JobManager
     from api.logs import configure_logging
 
     configure_logging(settings, log_level)
@@ -240,8 +244,8 @@ def child_main(conn: Connection, settings: Settings, runner: str, solve_fn: Solv
         limit = settings.job_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     engine = make_engine(settings.database_url)
-    manager = JobManager(settings, session_factory(engine), solve_fn=solve_fn,
-                         runner=runner)
+    manager = manager_class(settings, session_factory(engine), solve_fn=solve_fn,
+                            runner=runner)
     todo: stdlib_queue.Queue[str | None] = stdlib_queue.Queue()
 
     def listen() -> None:

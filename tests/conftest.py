@@ -25,9 +25,9 @@ on, and its ``nip(serial, "YYYYMMDD")`` gives the same NIPs as :func:`nip` here.
 from __future__ import annotations
 
 import csv
-import os
 import datetime as dt
 import io
+import os
 from collections.abc import Callable
 from typing import Any
 

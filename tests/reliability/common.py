@@ -193,7 +193,7 @@ class Worker:
         self.log_path = cwd / f"{name}.log"
         self._log = self.log_path.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "solver.cli", "worker", "--log-level", "info"],
+            [sys.executable, "-m", "api.cli", "worker", "--log-level", "info"],
             env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while "solve(s) at a time" not in self.log():
