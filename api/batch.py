@@ -358,3 +358,12 @@ def batch_status(jobs: list[Job]) -> str:
     if any(job.status in ("queued", "running") for job in jobs):
         return "running"
     return "done"
+
+
+class BatchJobManager(JobManager):
+    """The job runner that also runs what-if batches (:func:`run_batch`): built by the
+    app and by ``penata worker``; its solver processes get the same class. A subclass
+    rather than an import inside api.jobs, so the runner does not depend on this module."""
+
+    def run_batch(self, batch_id: str, job_id: str) -> None:
+        run_batch(self, batch_id, job_id)

@@ -155,15 +155,15 @@ def worker(
     import signal
     import threading
 
+    from api.batch import BatchJobManager
     from api.config import Settings
     from api.db import session_factory
-    from api.jobs import JobManager
     from api.logs import configure_logging
 
     settings = Settings()
     configure_logging(settings, log_level)
     engine = _engine()
-    jobs = JobManager(settings, session_factory(engine))
+    jobs = BatchJobManager(settings, session_factory(engine))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -396,6 +396,11 @@ class JobManager:
                 self._progress.pop(job_id, None)
                 self._preloaded.pop(job_id, None)
 
+    def run_batch(self, batch_id: str, job_id: str) -> None:
+        """Run a what-if batch's variants; :class:`api.batch.BatchJobManager`, the runner
+        the app and ``penata worker`` build, does (a plain manager runs single jobs)."""
+        self.finish(job_id, "failed", error="Internal error (this runner runs no batches)")
+
     def _run_job(self, job_id: str) -> None:
         with self._lock:
             stop = self._stops.get(job_id) or threading.Event()
@@ -407,9 +412,7 @@ class JobManager:
             assert job is not None
             batch_id = job.batch_id
         if batch_id is not None:  # a what-if batch's variant: the batch runs together
-            from api.batch import run_batch
-
-            run_batch(self, batch_id, job_id)
+            self.run_batch(batch_id, job_id)
             return
         with self.sessions() as session:
             job = session.get(Job, job_id)

@@ -17,11 +17,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from api.batch import BatchJobManager
 from api.body import validation_error_handler
 from api.config import Settings, get_settings
 from api.db import init_db, make_engine, session_factory
 from api.errors import store_error_handler
-from api.jobs import JobManager, SolveFn
+from api.jobs import SolveFn
 from api.middleware import BodySizeLimit, SecurityHeaders
 from api.ratelimit import RateLimiter
 from api.routes import api_router, decisions, health
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None, *, solve_fn: SolveFn | None = N
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     sessions = session_factory(engine)
-    jobs = JobManager(settings, sessions, solve_fn=solve_fn)
+    jobs = BatchJobManager(settings, sessions, solve_fn=solve_fn)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

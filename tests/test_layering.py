@@ -81,19 +81,10 @@ def test_solver_never_imports_api() -> None:
     assert {m: ts for m, ts in offenders.items() if ts} == {}
 
 
-# Cycles in api/ that landed with issue 18 (closed by a deferred import inside a
-# function): the job runner handing a batch's variants to api.batch, which builds on
-# the runner. Listed so that no new cycle can
-# land unnoticed; when one is broken, remove it here.
-KNOWN_API_CYCLES = [
-    ["api.batch", "api.jobs", "api.services"],
-]
-
-
 def test_no_import_cycles() -> None:
     found = _cycles(_graph())
     assert [c for c in found if any(m.startswith("solver") for m in c)] == []
-    assert sorted(found) == KNOWN_API_CYCLES
+    assert found == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
