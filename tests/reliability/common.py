@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -136,7 +136,36 @@ def _limits(limits: dict[int, int] | None) -> Callable[[], None] | None:
     return apply
 
 
-class Server:
+class _Process:
+    """A real Penata process whose output goes to ``log_path`` (set by the subclass with
+    ``process`` and ``_log``)."""
+
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    _log: IO[str]
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs."""
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+
+    def _stop(self, timeout: float) -> None:
+        """SIGTERM, then SIGKILL if it has not stopped within ``timeout`` seconds."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+class Server(_Process):
     """A real ``penata serve`` process on loopback; its log goes to ``log_path``.
     ``limits``: resource limits of the process (and its solver processes)."""
 
@@ -166,27 +195,11 @@ class Server:
                 raise AssertionError("server did not come up")
             time.sleep(0.2)
 
-    def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs."""
-        self.process.kill()
-        self.process.wait()
-        self._log.close()
-
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        self._stop(timeout=30)
 
 
-class Worker:
+class Worker(_Process):
     """A real ``penata worker`` process; its log goes to ``log_path``."""
 
     def __init__(self, env: dict[str, str], cwd: Path, name: str = "worker"):
@@ -206,23 +219,8 @@ class Worker:
     def solver_pids(self) -> list[int]:
         return solver_pids(self.log())
 
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        self._log.close()
-
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        self._stop(timeout=60)
 
 
 def solver_pids(log: str) -> list[int]:
