@@ -559,6 +559,12 @@ def machine() -> dict[str, str]:
             "numpy": version("numpy"), "os": platform.platform()}
 
 
+def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table's lines; a ``|`` inside a cell is written as ``/``."""
+    return ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers),
+            *("| " + " | ".join(c.replace("|", "/") for c in cells) + " |" for cells in rows)]
+
+
 def write_readme(path: Path, rows: list[dict[str, Any]], info: dict[str, str],
                  command: str) -> None:
     names = [r["instance"] for r in rows]
@@ -601,12 +607,7 @@ def write_readme(path: Path, rows: list[dict[str, Any]], info: dict[str, str],
         "",
         "## Results",
         "",
-        "| " + " | ".join(TABLE_HEADERS) + " |",
-        "|" + "---|" * len(TABLE_HEADERS),
-    ]
-    for r in rows:
-        lines.append("| " + " | ".join(c.replace("|", "/") for c in table_cells(r)) + " |")
-    lines += [
+        *markdown_table(TABLE_HEADERS, [table_cells(r) for r in rows]),
         "",
         "The default command beside HiGHS and SciPy, same run (`penata solve SCENARIO --out "
         "DIR` as a committee secretary runs it: the scenario's plans, exact shortlists within "
@@ -617,12 +618,7 @@ def write_readme(path: Path, rows: list[dict[str, Any]], info: dict[str, str],
         "`run.runtime_s` (what a server pays per solve); *cold start s*: a `penata validate` "
         "process (interpreter, imports, reading and validating the tables).",
         "",
-        "| " + " | ".join(DEFAULT_HEADERS) + " |",
-        "|" + "---|" * len(DEFAULT_HEADERS),
-    ]
-    for r in rows:
-        lines.append("| " + " | ".join(c.replace("|", "/") for c in default_cells(r)) + " |")
-    lines += [
+        *markdown_table(DEFAULT_HEADERS, [default_cells(r) for r in rows]),
         "",
         "Targets (issue 15; issue 7's S target, 1/10 of HiGHS for the whole process on a "
         "round HiGHS proves in 0.7 s, is retired: the imports alone cost more; S reports the "
