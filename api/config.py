@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=3, ge=1, le=100)
     job_lease_seconds: float = Field(default=60.0, ge=1)
     job_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # The worker registry (api.registry): a runner whose heartbeat (every quarter of
+    # this, from its lease loop) is older than this many seconds counts as gone, for
+    # /readyz of an API that only queues and for the penata_workers_alive gauge.
+    worker_stale_seconds: float = Field(default=60.0, ge=1)
     # Fan-out of a what-if batch (solver.fanout): the local worker processes (0: one per
     # CPU; 1: the variants one after the other in the server), or, when ray_address is
     # set (PENATA_RAY_ADDRESS: a cluster's address, or `local` for an instance started

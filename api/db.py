@@ -6,8 +6,9 @@ A change of these models needs a migration in ``api/migrations/versions``
 Tables: ``tokens`` (hashed bearer tokens), ``scenarios`` and ``scenario_files``
 (the uploaded files' bytes, as uploaded), ``jobs`` (status, progress, params)
 ``whatif_batches`` (batches of what-ifs, one job per variant), ``plan_documents``
-(the ``plans.json`` document of a finished job) and
-``web_sessions`` (signed-in browsers of the workspace, :mod:`api.web`).
+(the ``plans.json`` document of a finished job),
+``web_sessions`` (signed-in browsers of the workspace, :mod:`api.web`) and ``workers``
+(the job runners alive, :mod:`api.registry`).
 """
 
 from __future__ import annotations
@@ -132,6 +133,25 @@ class WhatIfBatch(Base):
     base_job_id: Mapped[str] = mapped_column(String(32))
     owner_token_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class WorkerRecord(Base):
+    """A runner of the job queue (the embedded one of ``penata serve``, or a ``penata
+    worker``) while it runs: registered at its start, renewed by its lease loop,
+    removed at a clean stop (:mod:`api.registry`). No personal data: host, pid, counts."""
+
+    __tablename__ = "workers"
+
+    # The runner id (api.queue.runner_id), as jobs' claimed_by names it.
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    # Concurrent solves it runs (PENATA_MAX_WORKERS) and those busy at its last heartbeat.
+    slots: Mapped[int] = mapped_column(Integer)
+    busy: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now,
+                                                   index=True)
 
 
 class PlanDocument(Base):

@@ -10,8 +10,10 @@ crash puts the job back in the queue, or in the slot's own thread
 (``job_isolation = "thread"``). A lease
 thread renews the claims of this process's running jobs, hands on cancellations
 asked through any process, and puts back in the queue the jobs of processes that
-died (re-run from the start, at most ``job_max_attempts`` times). A stopping
-server puts its running jobs back in the queue too. A job's stop event cancels it.
+died (re-run from the start, at most ``job_max_attempts`` times); it also renews the
+runner's row of the worker registry (:mod:`api.registry`), which the runner adds at
+its start and removes at a clean stop. A stopping server puts its running jobs back
+in the queue too. A job's stop event cancels it.
 Log lines name jobs and scenarios by id only, never an employee.
 
 Warm what-ifs: every solve leaves its LP relaxation (:class:`LpState`) in a small
@@ -40,7 +42,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import queue, worker
+from api import queue, registry, worker
 from api.config import Settings
 from api.db import Job, PlanDocument, ScenarioRecord, now
 from api.diff import find_plan
@@ -102,6 +104,7 @@ class JobManager:
         # process's other claims, a batch's, are told apart from other slots' jobs).
         self._claim_lock = threading.Lock()
         self._dispatched: dict[str, str] = {}
+        self._busy = 0  # slots running a job now (the registry's busy slots)
         # Set in a solver process after a job ran out of memory: it exits (api.worker).
         self.out_of_memory = False
         # Monotonic time of the lease loop's last good tick (of the start before the first).
@@ -126,6 +129,11 @@ class JobManager:
                           for n in range(self.settings.max_workers)]
         for slot in self._slots:
             slot.start()  # the interpreter and solver imports before the first job
+        try:
+            with self.sessions() as session:
+                registry.register(session, self.runner, self.settings.max_workers)
+        except Exception as exc:  # the store is away: the lease loop registers it later
+            log.warning("worker %s not registered (%s)", self.runner, type(exc).__name__)
         for thread in self._threads:
             thread.start()
 
@@ -144,11 +152,14 @@ class JobManager:
             thread.join()
         for slot in self._slots:
             slot.close()
+        if self._threads:
+            try:
+                with self.sessions() as session:
+                    registry.deregister(session, self.runner)
+            except Exception as exc:  # its row goes stale instead
+                log.warning("worker %s not deregistered (%s)", self.runner,
+                            type(exc).__name__)
         self._threads, self._slots = [], []
-
-    def ready(self) -> bool:
-        """What /readyz asks of this API process: its runner alive, or none expected."""
-        return self.alive() if self.settings.embedded_worker else True
 
     def alive(self) -> bool:
         """Whether the solver threads run and the lease loop ticked within a lease (or
@@ -257,6 +268,15 @@ class JobManager:
         """Run a job this runner claimed, in ``slot``'s solver process or (without one)
         in this thread; the queue-wait and solve-seconds metrics are observed here."""
         self.metrics.claims.inc()
+        with self._lock:
+            self._busy += 1
+        try:
+            self._execute_claimed(job_id, slot)
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    def _execute_claimed(self, job_id: str, slot: worker.SolverProcess | None) -> None:
         try:
             self._observe(job_id, before=True)
         except Exception as exc:  # metrics are best effort
@@ -355,7 +375,8 @@ class JobManager:
                 self._wake.notify_all()
 
     def _lease_loop(self) -> None:
-        interval = self.settings.job_lease_seconds / 4
+        interval = min(self.settings.job_lease_seconds,
+                       self.settings.worker_stale_seconds) / 4
         while True:
             try:
                 with self.sessions() as session:
@@ -363,6 +384,10 @@ class JobManager:
                     reaped = queue.reap_stale(session, self.runner,
                                               self.settings.job_lease_seconds,
                                               self.settings.job_max_attempts)
+                    if self._solvers_alive():  # else the registry sees this runner go
+                        with self._lock:
+                            busy = self._busy
+                        registry.beat(session, self.runner, self.settings.max_workers, busy)
                 self.last_lease_tick = time.monotonic()
             except Exception as exc:  # the store is away: the next tick tries again
                 log.warning("job leases not renewed (%s)", type(exc).__name__)
@@ -377,6 +402,10 @@ class JobManager:
                     self._wake.notify_all()
             if self._stopped.wait(interval):
                 return
+
+    def _solvers_alive(self) -> bool:
+        current = threading.current_thread()
+        return all(t.is_alive() for t in self._threads if t is not current)
 
     def _run(self, job_id: str) -> None:
         try:

@@ -1,8 +1,8 @@
 """Prometheus metrics of one API process (``GET /metrics``, text format).
 
-Jobs by state are counted in the store when scraped, so every process of a shared
-store reports the same numbers; solve seconds, queue wait and claims are what this
-process's solver threads did. No label carries user text (states and outcomes are
+Jobs by state and the workers alive (:mod:`api.registry`) are counted in the store
+when scraped, so every process of a shared store reports the same numbers; solve
+seconds, queue wait and claims are what this process's runner did. No label carries user text (states and outcomes are
 fixed words), so nothing a user typed reaches the scrape.
 """
 
@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api import registry
 from api.db import Job
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -40,14 +41,29 @@ class Metrics:
                               "put back in the queue, failed or cancelled, by outcome",
                               ["outcome"], registry=self.registry)
         self.ready = Gauge("penata_ready", "1 while the store answers and the job runner "
-                           "is alive", registry=self.registry)
+                           "is alive (an API that only queues: a worker is alive)",
+                           registry=self.registry)
+        self.workers_alive = Gauge(
+            "penata_workers_alive", "Job runners of the store whose heartbeat is fresh "
+            "(PENATA_WORKER_STALE_SECONDS)", registry=self.registry)
+        self.worker_slots = Gauge(
+            "penata_worker_slots", "Concurrent solves of the runners alive, together",
+            registry=self.registry)
+        self.worker_busy = Gauge(
+            "penata_worker_busy_slots", "Slots of the runners alive running a job at "
+            "their last heartbeat", registry=self.registry)
 
-    def render(self, session: Session | None, ready: bool) -> bytes:
-        """The text exposition; job counts from ``session`` (none: the store is away)."""
+    def render(self, session: Session | None, ready: bool, stale_seconds: float) -> bytes:
+        """The text exposition; job and worker counts from ``session`` (none: the store
+        is away, the last counts stay)."""
         if session is not None:
             counts = dict(session.execute(
                 select(Job.status, func.count()).group_by(Job.status)).all())
             for state in JOB_STATES:
                 self.jobs.labels(state=state).set(counts.get(state, 0))
+            workers = registry.summary(session, stale_seconds)
+            self.workers_alive.set(workers.alive)
+            self.worker_slots.set(workers.slots)
+            self.worker_busy.set(workers.busy)
         self.ready.set(1 if ready else 0)
         return generate_latest(self.registry)

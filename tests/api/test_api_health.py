@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.db import make_engine, session_factory
-from api.routes.health import DATABASE_UNAVAILABLE, RUNNER_STOPPED
+from api.readiness import DATABASE_UNAVAILABLE, RUNNER_STOPPED
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

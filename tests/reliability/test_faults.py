@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from api.errors import STORE_FULL, STORE_UNAVAILABLE
+from api.readiness import no_worker_alive
 from reliability.common import (
     Server,
     Worker,
@@ -202,6 +203,53 @@ def test_kill_9_of_a_worker_mid_solve_reruns_the_job(tmp_path: Path) -> None:
             if process is not None:
                 process.stop()
     assert f"job {job}: started" in (tmp_path / "worker-2.log").read_text()
+
+
+def _readyz_until(url: str, code: int, timeout: float = 120) -> dict:
+    """Poll /readyz until it answers ``code`` (generous deadline, no duration asserted)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = httpx.get(f"{url}/readyz", timeout=30)
+        if response.status_code == code:
+            return response.json()
+        assert time.monotonic() < deadline, (response.status_code, response.text)
+        time.sleep(0.2)
+
+
+def _workers_in_store(store: Path) -> list[tuple[str, int]]:
+    with contextlib.closing(sqlite3.connect(store)) as connection:
+        return connection.execute("SELECT id, pid FROM workers ORDER BY id").fetchall()
+
+
+def test_readyz_of_a_queue_only_api_follows_its_workers(tmp_path: Path) -> None:
+    stale = 3  # PENATA_WORKER_STALE_SECONDS: short, so the test is
+    env = server_env(tmp_path, embedded_worker="false", worker_stale_seconds=stale)
+    viewer = {"Authorization": f"Bearer {cli_token(env, tmp_path, 'viewer')}"}
+    server = Server(env, tmp_path)
+    workers: list[Worker] = []
+    try:
+        assert _readyz_until(server.url, 503) == {"detail": no_worker_alive(stale)}
+        workers.append(Worker(env, tmp_path, "worker-1"))
+        assert _readyz_until(server.url, 200) == {"status": "ready"}
+        (row,) = _workers_in_store(tmp_path / "store.db")
+        assert row[1] == workers[0].process.pid
+        metrics = httpx.get(f"{server.url}/metrics", headers=viewer, timeout=30).text
+        assert "penata_workers_alive 1.0" in metrics
+        workers[0].kill()
+        # Its row stays (nothing ran at kill -9), and goes stale after the window.
+        assert _readyz_until(server.url, 503) == {"detail": no_worker_alive(stale)}
+        assert _workers_in_store(tmp_path / "store.db") == [row]
+        metrics = httpx.get(f"{server.url}/metrics", headers=viewer, timeout=30).text
+        assert "penata_workers_alive 0.0" in metrics and "penata_ready 0.0" in metrics
+        workers.append(Worker(env, tmp_path, "worker-2"))
+        assert _readyz_until(server.url, 200) == {"status": "ready"}
+        workers[1].stop()  # a clean stop removes its row at once
+        assert workers[1].process.returncode == 0
+        assert _workers_in_store(tmp_path / "store.db") == [row]
+        assert _readyz_until(server.url, 503) == {"detail": no_worker_alive(stale)}
+    finally:
+        for process in (*workers, server):
+            process.stop()
 
 
 def test_kill_9_of_a_solver_process_leaves_the_api_up(tmp_path: Path) -> None:
