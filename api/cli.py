@@ -146,6 +146,12 @@ def serve(
 
 def worker(
     log_level: Annotated[str, typer.Option(help="Log level")] = "info",
+    metrics_port: Annotated[int | None, typer.Option(
+        min=0, max=65535, help="Serve /healthz and /metrics of this worker on this TCP "
+        "port (default PENATA_WORKER_METRICS_PORT; 0 = none)")] = None,
+    metrics_host: Annotated[str | None, typer.Option(
+        help="Interface of the metrics port (default PENATA_WORKER_METRICS_HOST, "
+        "127.0.0.1)")] = None,
 ) -> None:
     """Run queued jobs of the store (DATABASE_URL) until SIGTERM or Ctrl-C: up to
     PENATA_MAX_WORKERS at a time, each in a solver process with PENATA_JOB_MEMORY_MB and
@@ -159,22 +165,38 @@ def worker(
     from api.config import Settings
     from api.db import session_factory
     from api.logs import configure_logging
+    from api.worker_port import WorkerPort
 
     settings = Settings()
     configure_logging(settings, log_level)
     engine = _engine()
     jobs = BatchJobManager(settings, session_factory(engine))
+    port_number = settings.worker_metrics_port if metrics_port is None else metrics_port
+    host = settings.worker_metrics_host if metrics_host is None else metrics_host
+    port = None
+    if port_number:
+        try:
+            port = WorkerPort(jobs, host, port_number)
+        except OSError as exc:
+            typer.echo(f"--metrics-port: cannot listen on {host}:{port_number} "
+                       f"({exc.strerror})", err=True)
+            raise typer.Exit(2) from None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     jobs.start()
     log = logging.getLogger("penata.api.worker")
+    if port is not None:
+        port.start()
+        log.info("worker %s: /healthz and /metrics on %s:%d", jobs.runner, host, port.port)
     log.info("worker %s: %d solve(s) at a time (%s), store %s", jobs.runner,
              settings.max_workers, settings.job_isolation, engine.url.get_backend_name())
     while not stop.wait(1.0):
         pass
     log.info("worker %s: stopping; running jobs go back to the queue", jobs.runner)
     jobs.shutdown()
+    if port is not None:
+        port.stop()
     engine.dispose()
 
 

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # this, from its lease loop) is older than this many seconds counts as gone, for
     # /readyz of an API that only queues and for the penata_workers_alive gauge.
     worker_stale_seconds: float = Field(default=60.0, ge=1)
+    # A `penata worker`'s own HTTP port with /healthz and /metrics (api.worker_port;
+    # `--metrics-port` / `--metrics-host` override these); 0: none.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
     # Fan-out of a what-if batch (solver.fanout): the local worker processes (0: one per
     # CPU; 1: the variants one after the other in the server), or, when ray_address is
     # set (PENATA_RAY_ADDRESS: a cluster's address, or `local` for an instance started

@@ -202,11 +202,12 @@ class Server(_Process):
 class Worker(_Process):
     """A real ``penata worker`` process; its log goes to ``log_path``."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, name: str = "worker"):
+    def __init__(self, env: dict[str, str], cwd: Path, name: str = "worker",
+                 args: tuple[str, ...] = ()):
         self.log_path = cwd / f"{name}.log"
         self._log = self.log_path.open("a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "worker", "--log-level", "info"],
+            [sys.executable, "-m", "api.cli", "worker", "--log-level", "info", *args],
             env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90
         while "solve(s) at a time" not in self.log():
