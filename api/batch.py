@@ -13,9 +13,12 @@ returns the plans document; the runner stores it with its
 diff against the base plan 1 and the variant's summary row
 (:func:`summary_row`), shown by ``GET /api/v1/what-if-batches/{id}``.
 
-A cancel of a variant stops it before it starts; a variant already solving on
-another process runs to its end (at most its time limit) and is then stored as
-cancelled, without plans.
+A cancel of a variant stops it before it starts, or while it solves in a pool
+process or a Ray task: that process is ended (:mod:`solver.fanout`) and the job is
+stored as cancelled, without plans or summary row. With one fan-out worker (the
+variants one after the other in the runner's process) a running variant is not
+interrupted; it is stored as cancelled, without plans, when it ends. A stopping
+server ends its running variants the same way and puts them back in the queue.
 """
 
 from __future__ import annotations
@@ -296,8 +299,10 @@ def _store_variant(manager: JobManager, variant: _Variant, value: Any,
                 "best_objective": last["objective"] if last else None,
                 "bound": float(last["bound"]) if last else None,
                 "elapsed": round(elapsed, 3)}
-    outcome = "cancelled" if manager.stopping(job_id) else "done"
-    manager.finish(job_id, outcome, document=document, progress=progress,
+    if manager.stopping(job_id) and not manager.closing:  # cancelled as it ended
+        manager.finish(job_id, "cancelled")
+        return
+    manager.finish(job_id, "done", document=document, progress=progress,
                    batch_summary=summary_row(first, base_plan))
     log.info("job %s: %s (batch variant %d), %d plan(s)", job_id, document["status"],
              variant.index, len(document["plans"]))

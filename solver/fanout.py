@@ -6,12 +6,14 @@ for every item: ``shared`` is the big input all tasks read (a scenario, a
 Three executors run it, chosen by :func:`executor`:
 
 - :class:`SerialExecutor`: in this process, one item after the other (1 worker).
-- :class:`PoolExecutor`: a local process pool (``concurrent.futures`` on the
-  ``forkserver`` start method, safe in a threaded server). ``shared`` is sent once
-  to each worker process (its initializer), not with every task.
+- :class:`PoolExecutor`: a local process pool (on the ``forkserver`` start method,
+  safe in a threaded server). ``shared`` is sent once to each worker process (with
+  its start), not with every task. A task stopped while it runs is ended with its
+  process, which a fresh one replaces.
 - :class:`RayExecutor`: a Ray cluster (``PENATA_RAY_ADDRESS``; ``local`` starts a
   local instance). ``shared`` is put in Ray's object store once (``ray.put``) and
-  every task gets the reference; Ray hands the tasks of one node the same copy.
+  every task gets the reference; Ray hands the tasks of one node the same copy. A
+  task stopped while it runs is force-cancelled (Ray kills its worker process).
 
 ``fn`` must be a module-level function (it is sent by name). The results come back
 in item order and do not depend on the executor: a task computes the same thing
@@ -21,11 +23,13 @@ others go on); a task stopped through ``stop`` yields one with ``cancelled`` set
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
 # Environment variables read by :func:`executor` when no value is passed.
@@ -35,6 +39,8 @@ WORKERS_ENV = "PENATA_FANOUT_WORKERS"
 RAY_LOCAL = "local"
 # Seconds between looks at ``stop`` while tasks run.
 POLL_SECONDS = 0.25
+# Seconds a pool process gets to exit after its last task before it is killed.
+CLOSE_SECONDS = 5.0
 
 Task = Callable[[Any, Any], Any]
 OnResult = Callable[[int, Any], None]
@@ -97,21 +103,66 @@ class SerialExecutor:
         return results
 
 
-# The shared input of a pool worker process, set once by its initializer.
-_SHARED: Any = None
+def _pool_main(conn: Connection, shared: Any) -> None:
+    """A pool process: ``shared`` came with its start; run each ``(fn, item)`` sent
+    until ``None`` (or the pipe closes) and send back its result."""
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        fn, item = task
+        conn.send(_guarded(fn, shared, item))
 
 
-def _receive(shared: Any) -> None:
-    global _SHARED
-    _SHARED = shared
+class _PoolProcess:
+    """One process of a :class:`PoolExecutor`: started with ``shared``, one task at a time."""
 
+    def __init__(self, context: Any, shared: Any):
+        ours, theirs = context.Pipe()
+        self.process = context.Process(target=_pool_main, args=(theirs, shared), daemon=True,
+                                       name="penata-fanout")
+        self.process.start()
+        theirs.close()
+        self.conn: Connection = ours
 
-def _call_with_shared(fn: Task, item: Any) -> Any:
-    return _guarded(fn, _SHARED, item)
+    def send(self, fn: Task, item: Any) -> None:
+        self.conn.send((fn, item))
+
+    def result(self) -> tuple[bool, Any]:
+        """``(True, value)`` once the task sent its result, else ``(False, None)``."""
+        try:
+            if self.conn.poll():
+                return True, self.conn.recv()
+        except (EOFError, OSError):  # the process died; ``alive`` says so
+            pass
+        return False, None
+
+    @property
+    def alive(self) -> bool:
+        return bool(self.process.is_alive())
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.process.join(CLOSE_SECONDS)
+        if self.process.is_alive():
+            self.kill()
+        self.conn.close()
 
 
 class PoolExecutor:
-    """A local process pool of ``workers`` processes, started for one :meth:`run`."""
+    """A local pool of ``workers`` processes, started for one :meth:`run`.
+
+    A task whose ``stop`` turns true while it runs is ended with its process (killed,
+    the task yields :data:`CANCELLED`), and a fresh process takes the next task; so is
+    a task whose process died (its :class:`TaskError` says so): the others go on."""
 
     name = "pool"
 
@@ -126,30 +177,60 @@ class PoolExecutor:
         if not items:
             return results
         context = multiprocessing.get_context("forkserver")
-        # The fork server imports the task's module once; its workers fork from it
+        # The fork server imports the task's module once; its processes fork from it
         # with the module loaded (only the first pool of a process sets it).
         context.set_forkserver_preload([fn.__module__])
-        with cf.ProcessPoolExecutor(max_workers=min(self.workers, len(items)),
-                                    mp_context=context, initializer=_receive,
-                                    initargs=(shared,)) as pool:
-            futures = {pool.submit(_call_with_shared, fn, item): index
-                       for index, item in enumerate(items)}
-            pending = set(futures)
-            while pending:
-                done, pending = cf.wait(pending, timeout=POLL_SECONDS,
-                                        return_when=cf.FIRST_COMPLETED)
-                for future in sorted(done, key=futures.__getitem__):
-                    if future.cancelled():
-                        value: Any = CANCELLED
-                    elif future.exception() is not None:
-                        value = _error(future.exception())  # type: ignore[arg-type]
-                    else:
-                        value = future.result()
-                    _report(results, futures[future], value, on_result)
+        todo = deque(range(len(items)))
+        started = [_PoolProcess(context, shared) for _ in range(min(self.workers, len(items)))]
+        idle = list(started)
+        running: dict[_PoolProcess, int] = {}
+
+        def replace(process: _PoolProcess) -> None:
+            process.kill()
+            if todo:
+                fresh = _PoolProcess(context, shared)
+                started.append(fresh)
+                idle.append(fresh)
+
+        try:
+            while todo or running:
                 if stop is not None:
-                    for future in pending:
-                        if stop(futures[future]):
-                            future.cancel()  # only one not started yet stops
+                    for index in [index for index in todo if stop(index)]:
+                        todo.remove(index)
+                        _report(results, index, CANCELLED, on_result)
+                while todo and idle:
+                    process, index = idle.pop(), todo.popleft()
+                    try:
+                        process.send(fn, items[index])
+                    except OSError:  # it died while idle: the task goes to a fresh one
+                        todo.appendleft(index)
+                        replace(process)
+                        continue
+                    running[process] = index
+                if not running:
+                    continue
+                wait([p.conn for p in running] + [p.process.sentinel for p in running],
+                     timeout=POLL_SECONDS)
+                for process, index in list(running.items()):
+                    done, value = process.result()
+                    if done:
+                        del running[process]
+                        idle.append(process)
+                    elif not process.alive:
+                        del running[process]
+                        value = TaskError("ProcessDied", "the pool process running it ended "
+                                          f"(exit code {process.process.exitcode})")
+                        replace(process)
+                    elif stop is not None and stop(index):
+                        del running[process]
+                        value = CANCELLED
+                        replace(process)
+                    else:
+                        continue
+                    _report(results, index, value, on_result)
+        finally:
+            for process in started:
+                process.close()
         return results
 
 
@@ -214,7 +295,9 @@ class RayExecutor:
                 for ref in pending:
                     if ref not in cancelled and stop(refs[ref]):
                         cancelled.add(ref)
-                        ray.cancel(ref)
+                        # force: a running task is ended with its worker process (a
+                        # plain cancel waits for the solve to return to Python).
+                        ray.cancel(ref, force=True)
         return results
 
 

@@ -4,6 +4,9 @@ process pool and on a local Ray instance (one per test session: it takes seconds
 from __future__ import annotations
 
 import json
+import os
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -128,6 +131,60 @@ def test_stop_cancels_tasks_not_yet_started() -> None:
                                           stop=lambda index: index >= 1)
     assert not isinstance(results[0], fanout.TaskError)
     assert results[1:] == [fanout.CANCELLED, fanout.CANCELLED]
+
+
+def blocking_task(shared: Any, item: tuple[str, int, bool]) -> tuple[str, int]:
+    """Writes its pid to ``started-<index>`` in the folder, then (``block``) waits ten
+    minutes: only ending its process stops it sooner."""
+    folder, index, block = item
+    Path(folder, f"started-{index}").write_text(str(os.getpid()))
+    deadline = time.monotonic() + 600
+    while block and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return ("done", index)
+
+
+def _gone(pid: int, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # a zombie counts as gone
+            if Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z"):
+                return True
+        except (OSError, IndexError):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("kind", ["pool", "ray"])
+def test_stop_ends_a_running_task_and_the_others_go_on(kind: str, tmp_path: Path,
+                                                       request: pytest.FixtureRequest) -> None:
+    executor: fanout.Executor = fanout.PoolExecutor(2)
+    if kind == "ray":
+        from ray import cloudpickle
+
+        executor = request.getfixturevalue("ray_executor")
+        # Ray's workers cannot import this test module: blocking_task goes by value.
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
+        request.addfinalizer(
+            lambda: cloudpickle.unregister_pickle_by_value(sys.modules[__name__]))
+    items = [(str(tmp_path), 0, True), (str(tmp_path), 1, False), (str(tmp_path), 2, False)]
+    started = tmp_path / "started-0"
+    seen: list[tuple[int, Any]] = []
+    # Task 0 never ends by itself: it is stopped once it runs (its pid file exists).
+    results = executor.run(blocking_task, None, items,
+                           on_result=lambda index, value: seen.append((index, value)),
+                           stop=lambda index: index == 0 and started.exists())
+    assert results == [fanout.CANCELLED, ("done", 1), ("done", 2)]
+    assert sorted(seen) == sorted(enumerate(results))
+    pid = int(started.read_text())
+    assert pid != os.getpid()
+    assert _gone(pid), f"the process that ran the stopped task ({pid}) still runs"
 
 
 def test_the_executor_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,5 @@
-"""Solve functions for the solver-process tests (tests/api/test_worker.py).
+"""Solve functions for the solver-process tests (tests/api/test_worker.py) and a batch
+task for the cancel test of tests/api/test_api_batch.py.
 
 Module-level, so a solver process started with ``spawn`` can import them by name.
 Each stands for one way a real solve can misbehave; what the runner does about it is
@@ -7,15 +8,21 @@ the code under test.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
+import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from solver.result import Progress, Result, SolveParams
 from solver.scenario import Scenario
 from solver.solve import solve
+from solver.whatif_batch import BatchBase, solve_variant
 
 # The file whose absence makes `crash_once` kill its process (set by the test).
 MARKER_ENV = "PENATA_TEST_CRASH_MARKER"
@@ -69,3 +76,25 @@ def by_seed(scenario: Scenario, params: SolveParams) -> Result:
     if behaviour is None:
         return solve(scenario, params)
     return behaviour(scenario, replace(params, seed=0))
+
+
+def slow_variant_folder(seed: int) -> Path:
+    """Where :func:`slow_variant` marks its starts for a batch of seed ``seed`` (a pool
+    process inherits no test settings; the batch's seed reaches it)."""
+    return Path(tempfile.gettempdir(), f"penata-slow-variant-{seed}")
+
+
+def variant_key(edits: Sequence[Mapping[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(list(edits), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def slow_variant(base: BatchBase, edits: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A what-if batch's task that writes its pid to ``started-<variant_key>`` in
+    :func:`slow_variant_folder`, then waits (ten minutes at most) for a ``release``
+    file there before it solves: a variant still solving when it is cancelled."""
+    folder = slow_variant_folder(base.seed)
+    (folder / f"started-{variant_key(edits)}").write_text(str(os.getpid()))
+    deadline = time.monotonic() + 600
+    while not (folder / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return solve_variant(base, edits)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.db import Job, ScenarioRecord, WhatIfBatch
+from api.errors import plans_not_ready
+from tests.reliability.common import gone
 
 TURNOVER = {"op": "set_rules", "rules": {"max_unit_turnover": 1}}
 VARIANTS: list[list[dict[str, Any]]] = [
@@ -210,3 +215,46 @@ def test_a_variant_that_cannot_be_solved_is_reported_in_its_row(make_client,
                           headers=auth["viewer"]).json()
     assert document["status"] == "INFEASIBLE" and document["infeasibility"]
     assert fine["status"] == "done" and fine["objective_delta"] is not None
+
+
+def test_cancel_ends_a_variant_solving_in_a_pool_process(make_client, tiny: Path,
+                                                        store_url: str, monkeypatch) -> None:
+    if not store_url.startswith("sqlite"):
+        pytest.skip("the executor does not depend on the store; one run is enough")
+    import fake_solvers
+
+    import api.batch
+
+    seed = uuid.uuid4().int % 1_000_000
+    folder = fake_solvers.slow_variant_folder(seed)
+    folder.mkdir()
+    try:
+        # Each variant waits for `release` in a pool process (the batch's seed says where).
+        monkeypatch.setattr(api.batch, "solve_variant", fake_solvers.slow_variant)
+        client = make_client(fanout_workers=2)
+        auth = tokens_for(client)
+        scenario_id, _ = solved(client, auth["planner"], tiny)
+        accepted = _batch(client, auth["planner"], scenario_id, VARIANTS[:2], seed=seed)
+        marks = [folder / f"started-{fake_solvers.variant_key(v)}" for v in VARIANTS[:2]]
+        deadline = time.monotonic() + 120
+        while not all(mark.exists() for mark in marks):
+            assert time.monotonic() < deadline, "the variants did not start"
+            time.sleep(0.05)
+        stopped, going = accepted["jobs"]
+        response = client.delete(f"/api/v1/jobs/{stopped['id']}", headers=auth["planner"])
+        assert response.status_code == 202, response.text
+        assert wait_job(client, auth["viewer"], stopped["id"])["status"] == "cancelled"
+        pid = int(marks[0].read_text())
+        assert pid != os.getpid() and gone(pid), f"pool process {pid} still solves"
+        plans = client.get(f"/api/v1/jobs/{stopped['id']}/plans", headers=auth["viewer"])
+        assert plans.status_code == 409
+        assert plans.json()["detail"] == plans_not_ready(stopped["id"], "cancelled")
+        assert client.get(f"/api/v1/jobs/{going['id']}",
+                          headers=auth["viewer"]).json()["status"] == "running"
+        (folder / "release").write_text("go on")
+        summary = wait_batch(client, auth["viewer"], accepted["id"])
+        first, second = summary["variants"]
+        assert first["status"] == "cancelled" and first["objective"] is None
+        assert second["status"] == "done" and second["objective"] is not None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
