@@ -1,4 +1,5 @@
-"""``penata validate``, ``penata solve`` and ``penata generate`` (the engine's commands).
+"""``penata validate``, ``penata solve``, ``penata solve-many`` and ``penata generate``
+(the engine's commands).
 
 The whole ``penata`` command line is assembled in :mod:`api.cli` (the top of the
 dependency graph), which registers these with :func:`register`.
@@ -16,7 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from solver.cli_common import EXIT_INVALID, console, load_or_exit
+from solver.atomic import write_atomic
+from solver.cli_common import EXIT_INVALID, console, exit_invalid, load_or_exit
 from solver.result import Progress, Result, SolveParams
 from solver.scenario import Scenario
 
@@ -103,6 +105,80 @@ def solve(
     raise typer.Exit(0 if result.plans else 1)
 
 
+def solve_many(
+    scenarios: Annotated[list[Path], typer.Argument(
+        help="Scenario YAML files, one per round (e.g. each instansi's scenario.yaml)")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder: OUT/<round>/ per round")],
+    plans: Annotated[int | None, typer.Option(min=1, help="Ranked plans (default: each round's)")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for each round's solve")] = 120.0,
+    shortlist_time: Annotated[float | None, typer.Option(
+        min=0, help="Seconds for each round's exact shortlists; 0 skips them. "
+        "Default: the smaller of 60 and --time-limit")] = None,
+    packet: Annotated[bool, typer.Option(
+        help="Also write each round's plans.xlsx and review.html")] = True,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Local worker processes (default PENATA_FANOUT_WORKERS, else one per "
+        "CPU; 1 = one after the other); PENATA_RAY_ADDRESS runs the rounds on Ray")] = None,
+) -> None:
+    """Many rounds at once (e.g. every instansi a BKD serves): each round solved and
+    written as `penata solve` does it, into OUT/<round>/, side by side on local worker
+    processes or Ray; OUT/summary.csv lists each round's status and plan 1."""
+    from solver import fanout
+    from solver.io import InputError
+    from solver.rounds import (
+        RoundOutput,
+        RoundParams,
+        read_rounds,
+        solve_round,
+        summary_csv,
+        write_round,
+    )
+
+    if out.exists() and not out.is_dir():
+        exit_invalid([f"--out {out} is a file; give a directory"])
+    try:
+        rounds = read_rounds(scenarios)
+    except InputError as exc:
+        exit_invalid(exc.errors)
+    params = RoundParams(plans=plans, time_limit=time_limit, packet=packet,
+                         shortlist_time=min(60.0, time_limit) if shortlist_time is None
+                         else shortlist_time)
+    status = Text(f"rounds 0/{len(rounds)}")
+    finished = [0]
+
+    def on_result(index: int, value: object) -> None:
+        # Each round is written as soon as it is solved: a long batch keeps what is done.
+        if isinstance(value, RoundOutput):
+            write_round(value, out)
+        finished[0] += 1
+        status.plain = f"rounds {finished[0]}/{len(rounds)} (last: {rounds[index].name})"
+
+    out.mkdir(parents=True, exist_ok=True)
+    with Live(status, console=console, transient=True, refresh_per_second=4,
+              redirect_stdout=False):
+        results = fanout.executor(workers).run(solve_round, params, rounds,
+                                               on_result=on_result)
+    write_atomic(out / "summary.csv", summary_csv(rounds, results))
+    table = Table("round", "status", "plans", "objective", "s")
+    for item, value in zip(rounds, results, strict=True):
+        if isinstance(value, RoundOutput):
+            table.add_row(escape(item.name), value.status, str(value.plans),
+                          "-" if value.objective is None else f"{value.objective:,}",
+                          f"{value.runtime_s:.2f}")
+        else:
+            table.add_row(escape(item.name), "[red]ERROR[/]", "0", "-",
+                          escape(f"{value.kind}: {value.message}"))
+    console.print(table)
+    for item, value in zip(rounds, results, strict=True):
+        for reason in getattr(value, "infeasibility", ()):
+            console.print(f"[red]{escape(item.name)} infeasible:[/] {escape(reason)}",
+                          highlight=False)
+    console.print(f"{len(rounds)} round(s); wrote {out / 'summary.csv'}", markup=False,
+                  highlight=False)
+    solved = all(isinstance(v, RoundOutput) and v.plans for v in results)
+    raise typer.Exit(0 if solved else 1)
+
+
 def _print_review_summary(out: Path) -> None:
     doc = json.loads((out / "plans.json").read_text(encoding="utf-8"))
     for plan in doc["plans"]:
@@ -150,6 +226,7 @@ def register(app: typer.Typer) -> None:
     """Add the engine's commands to the ``penata`` CLI."""
     app.command()(validate)
     app.command()(solve)
+    app.command("solve-many")(solve_many)
     app.command()(generate)
 
 

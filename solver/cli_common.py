@@ -4,6 +4,7 @@ and loading a scenario so that a user mistake is a clear message, not a tracebac
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.console import Console
@@ -20,7 +21,12 @@ def load_or_exit(path: Path) -> Scenario:
     try:
         return load_scenario(path)
     except InputError as exc:
-        console.print(f"[bold red]Invalid input[/] ({len(exc.errors)} problem(s)):")
-        for message in exc.errors:
-            console.print(f"  {message}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_INVALID) from None
+        exit_invalid(exc.errors)
+
+
+def exit_invalid(messages: list[str]) -> NoReturn:
+    """Print every input problem and exit 2 (a user's mistake: no traceback)."""
+    console.print(f"[bold red]Invalid input[/] ({len(messages)} problem(s)):")
+    for message in messages:
+        console.print(f"  {message}", markup=False, highlight=False)
+    raise typer.Exit(EXIT_INVALID)

@@ -1155,27 +1155,36 @@ def load_scenario(path: str | Path, limits: TableLimits = TableLimits()) -> Scen
         Listing every problem found, each naming file, row and column.
     """
     path = Path(path)
-    label = path.name
-    errors = _Collector(label)
+    doc = read_config(decode_yaml(read_yaml_file(path), path.name), path.name)
+    return _build_scenario(doc, path.name, path.stem, str(path),
+                           lambda role: yaml_table(path, doc, role, limits), limits,
+                           tables_from_yaml=True)
+
+
+def read_yaml_file(path: Path) -> bytes:
+    """The bytes of the scenario YAML at ``path`` (InputError when there is none)."""
+    errors = _Collector(path.name)
     if not path.is_file():
         errors.add(f"file not found ({clip(str(path))})" if not path.exists()
                    else "is not a file")
         errors.raise_if_any()
-    doc = read_config(decode_yaml(path.read_bytes(), label), label)
+    return path.read_bytes()
 
-    def open_table(role: str) -> TableSource | None:
-        ref = doc.config.get(role)
-        if not ref:
-            return None
-        target = path.parent / ref.strip()
-        if not target.exists():  # name the YAML key: the planner edits that line
-            errors.add(f"key '{role}' names {clip(ref.strip())}: file not found "
-                       f"(looked for {clip(str(target.absolute()))})")
-            errors.raise_if_any()
-        return read_file_source(target, ref.strip(), limits)
 
-    return _build_scenario(doc, label, path.stem, str(path), open_table, limits,
-                           tables_from_yaml=True)
+def yaml_table(path: Path, doc: YamlDocument, role: str,
+               limits: TableLimits = TableLimits()) -> TableSource | None:
+    """The table file the YAML at ``path`` names under ``role`` (relative to its folder),
+    None when it names none."""
+    ref = doc.config.get(role)
+    if not ref:
+        return None
+    target = path.parent / ref.strip()
+    if not target.exists():  # name the YAML key: the planner edits that line
+        errors = _Collector(path.name)
+        errors.add(f"key '{role}' names {clip(ref.strip())}: file not found "
+                   f"(looked for {clip(str(target.absolute()))})")
+        errors.raise_if_any()
+    return read_file_source(target, ref.strip(), limits)
 
 
 def load_scenario_tables(yaml_content: bytes, label: str, tables: Mapping[str, TableSource],

@@ -28,7 +28,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -107,3 +107,16 @@ def build_scenario(employees: list[dict[str, Any]], positions: list[dict[str, An
 def make_scenario() -> Callable[..., Scenario]:
     """:func:`build_scenario` (see the module docstring)."""
     return build_scenario
+
+
+@pytest.fixture(scope="session")
+def ray_executor() -> Iterator[Any]:
+    """One local Ray instance (2 CPUs) for the whole session: starting Ray costs seconds."""
+    import ray  # a dev dependency: installed by `make test`
+
+    from solver import fanout
+
+    executor = fanout.RayExecutor(fanout.RAY_LOCAL)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield executor
+    ray.shutdown()

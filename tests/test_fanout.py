@@ -7,7 +7,6 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +55,6 @@ def _bytes(results: list[Any]) -> list[bytes]:
 @pytest.fixture(scope="module")
 def serial() -> list[bytes]:
     return _bytes(fanout.SerialExecutor().run(solve_variant, _base(), VARIANTS))
-
-
-@pytest.fixture(scope="session")
-def ray_executor() -> Iterator[fanout.RayExecutor]:
-    import ray  # a dev dependency: installed by `make test`
-
-    executor = fanout.RayExecutor(fanout.RAY_LOCAL)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield executor
-    ray.shutdown()
 
 
 def test_serial_results_are_in_item_order_and_a_failing_task_is_isolated(
