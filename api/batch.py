@@ -16,9 +16,10 @@ diff against the base plan 1 and the variant's summary row
 A cancel of a variant stops it before it starts, or while it solves in a pool
 process or a Ray task: that process is ended (:mod:`solver.fanout`) and the job is
 stored as cancelled, without plans or summary row. With one fan-out worker (the
-variants one after the other in the runner's process) a running variant is not
-interrupted; it is stored as cancelled, without plans, when it ends. A stopping
-server ends its running variants the same way and puts them back in the queue.
+variants one after the other in the runner's process) the variant's solve is stopped
+through its stop event (:func:`solver.fanout.task_stop`) and stored the same way. A
+stopping server ends its running variants the same way and puts them back in the
+queue.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ for every item: ``shared`` is the big input all tasks read (a scenario, a
 :class:`~solver.eligibility.Problem`), each ``item`` is small (a list of edits).
 Three executors run it, chosen by :func:`executor`:
 
-- :class:`SerialExecutor`: in this process, one item after the other (1 worker).
+- :class:`SerialExecutor`: in this process, one item after the other (1 worker). A
+  task stopped while it runs is told through :func:`task_stop`, which it hands to
+  its solve.
 - :class:`PoolExecutor`: a local process pool (on the ``forkserver`` start method,
   safe in a threaded server). ``shared`` is sent once to each worker process (with
   its start), not with every task. A task stopped while it runs is ended with its
@@ -24,8 +26,10 @@ others go on); a task stopped through ``stop`` yields one with ``cancelled`` set
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -89,8 +93,22 @@ def _report(results: list[Any], index: int, value: Any, on_result: OnResult | No
         on_result(index, value)
 
 
+# The stop event of the task running in this thread (SerialExecutor), see task_stop().
+_running = threading.local()
+
+
+def task_stop() -> threading.Event | None:
+    """The running task's stop event, for a task that runs in the caller's process
+    (:class:`SerialExecutor`): it is set once the task's ``stop`` turns true, and a
+    task passes it on to its solve (:attr:`solver.result.SolveParams.stop`). ``None``
+    in a pool process or a Ray task: those are ended from outside instead."""
+    return getattr(_running, "stop", None)
+
+
 class SerialExecutor:
-    """In this process, item after item (``PENATA_FANOUT_WORKERS=1``)."""
+    """In this process, item after item (``PENATA_FANOUT_WORKERS=1``). A task whose
+    ``stop`` turns true while it runs sees its :func:`task_stop` event set; it yields
+    :data:`CANCELLED`, whatever it returns."""
 
     name = "serial"
 
@@ -98,9 +116,35 @@ class SerialExecutor:
             on_result: OnResult | None = None, stop: Stop | None = None) -> list[Any]:
         results: list[Any] = [None] * len(items)
         for index, item in enumerate(items):
-            value = CANCELLED if stop is not None and stop(index) else _guarded(fn, shared, item)
+            if stop is not None and stop(index):
+                value: Any = CANCELLED
+            elif stop is None:
+                value = _guarded(fn, shared, item)
+            else:
+                value = self._stoppable(fn, shared, item, functools.partial(stop, index))
             _report(results, index, value, on_result)
         return results
+
+    @staticmethod
+    def _stoppable(fn: Task, shared: Any, item: Any, stopped: Callable[[], bool]) -> Any:
+        event, finished = threading.Event(), threading.Event()
+
+        def watch() -> None:
+            while not finished.wait(POLL_SECONDS):
+                if stopped():
+                    event.set()
+                    return
+
+        watcher = threading.Thread(target=watch, name="penata-fanout-stop", daemon=True)
+        watcher.start()
+        _running.stop = event
+        try:
+            value = _guarded(fn, shared, item)
+        finally:
+            _running.stop = None
+            finished.set()
+            watcher.join()
+        return CANCELLED if event.is_set() else value
 
 
 def _pool_main(conn: Connection, shared: Any) -> None:

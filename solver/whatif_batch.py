@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from solver import fanout
 from solver.document import plans_document
 from solver.edits import ScenarioInput, apply_edits
 from solver.io import TableLimits
@@ -57,8 +58,10 @@ def solve_variant(base: BatchBase, edits: Sequence[Mapping[str, Any]]) -> dict[s
     plans = base.plans
     if plans is None and scenario.plans.count > base.max_plans:
         plans = base.max_plans
+    # In the caller's process a cancel reaches the solve through its stop event (a pool
+    # process or a Ray task is ended instead).
     params = SolveParams(plans=plans, time_limit=base.time_limit, workers=base.workers,
-                         seed=base.seed, hint=base.hint)
+                         seed=base.seed, hint=base.hint, stop=fanout.task_stop())
     result = solve(scenario, params)
     return {"input_sha256": input_sha256(derived),
             "document": plans_document(result, scenario, params)}

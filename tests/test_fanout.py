@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -124,11 +125,13 @@ def test_stop_cancels_tasks_not_yet_started() -> None:
 
 def blocking_task(shared: Any, item: tuple[str, int, bool]) -> tuple[str, int]:
     """Writes its pid to ``started-<index>`` in the folder, then (``block``) waits ten
-    minutes: only ending its process stops it sooner."""
+    minutes: only its :func:`fanout.task_stop` event (in this process) or ending its
+    process (pool, Ray) stops it sooner."""
     folder, index, block = item
     Path(folder, f"started-{index}").write_text(str(os.getpid()))
+    stop = fanout.task_stop()
     deadline = time.monotonic() + 600
-    while block and time.monotonic() < deadline:
+    while block and time.monotonic() < deadline and not (stop and stop.is_set()):
         time.sleep(0.05)
     return ("done", index)
 
@@ -150,11 +153,13 @@ def _gone(pid: int, timeout: float = 120) -> bool:
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("kind", ["pool", "ray"])
+@pytest.mark.parametrize("kind", ["serial", "pool", "ray"])
 def test_stop_ends_a_running_task_and_the_others_go_on(kind: str, tmp_path: Path,
                                                        request: pytest.FixtureRequest) -> None:
     executor: fanout.Executor = fanout.PoolExecutor(2)
-    if kind == "ray":
+    if kind == "serial":
+        executor = fanout.SerialExecutor()
+    elif kind == "ray":
         from ray import cloudpickle
 
         executor = request.getfixturevalue("ray_executor")
@@ -172,8 +177,28 @@ def test_stop_ends_a_running_task_and_the_others_go_on(kind: str, tmp_path: Path
     assert results == [fanout.CANCELLED, ("done", 1), ("done", 2)]
     assert sorted(seen) == sorted(enumerate(results))
     pid = int(started.read_text())
-    assert pid != os.getpid()
-    assert _gone(pid), f"the process that ran the stopped task ({pid}) still runs"
+    if kind == "serial":  # told through task_stop(): it returned, in this process
+        assert pid == os.getpid()
+    else:
+        assert pid != os.getpid()
+        assert _gone(pid), f"the process that ran the stopped task ({pid}) still runs"
+
+
+def test_a_variant_hands_its_stop_event_to_its_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    import solver.whatif_batch as whatif_batch
+
+    seen: list[Any] = []
+    real = whatif_batch.solve
+
+    def spy(scenario: Any, params: Any, **kwargs: Any) -> Any:
+        seen.append(params.stop)
+        return real(scenario, params, **kwargs)
+
+    monkeypatch.setattr(whatif_batch, "solve", spy)
+    fanout.SerialExecutor().run(solve_variant, _base(), VARIANTS[:1], stop=lambda _: False)
+    solve_variant(_base(), VARIANTS[0])  # outside an executor: no stop event
+    assert isinstance(seen[0], threading.Event) and not seen[0].is_set()
+    assert seen[1] is None
 
 
 def test_the_executor_follows_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:

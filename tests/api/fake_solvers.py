@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from solver import fanout
 from solver.result import Progress, Result, SolveParams
 from solver.scenario import Scenario
 from solver.solve import solve
@@ -91,10 +92,13 @@ def variant_key(edits: Sequence[Mapping[str, Any]]) -> str:
 def slow_variant(base: BatchBase, edits: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """A what-if batch's task that writes its pid to ``started-<variant_key>`` in
     :func:`slow_variant_folder`, then waits (ten minutes at most) for a ``release``
-    file there before it solves: a variant still solving when it is cancelled."""
+    file there (or its stop event, in the runner's process) before it solves: a variant
+    still solving when it is cancelled."""
     folder = slow_variant_folder(base.seed)
     (folder / f"started-{variant_key(edits)}").write_text(str(os.getpid()))
+    stop = fanout.task_stop()  # in the runner's process (one fan-out worker)
     deadline = time.monotonic() + 600
-    while not (folder / "release").exists() and time.monotonic() < deadline:
+    while not (folder / "release").exists() and time.monotonic() < deadline \
+            and not (stop is not None and stop.is_set()):
         time.sleep(0.05)
     return solve_variant(base, edits)
