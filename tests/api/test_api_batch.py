@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from api.db import Job, ScenarioRecord, WhatIfBatch
-from api.errors import plans_not_ready
+from api.errors import batch_base_changed, plans_not_ready
 from tests.reliability.common import gone
 
 TURNOVER = {"op": "set_rules", "rules": {"max_unit_turnover": 1}}
@@ -263,3 +263,25 @@ def test_cancel_ends_a_variant_that_is_solving(make_client, tiny: Path, store_ur
         assert second["status"] == "done" and second["objective"] is not None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_variant_whose_base_changed_after_it_was_queued_fails_with_the_reason(
+        make_client, tiny: Path) -> None:
+    runner = make_client(fanout_workers=1)
+    auth = tokens_for(runner)
+    scenario_id, base_job = solved(runner, auth["planner"], tiny)
+    move = runner.get(f"/api/v1/jobs/{base_job}/plans",
+                      headers=auth["viewer"]).json()["plans"][0]["assignments"][0]
+    runner.__exit__(None, None, None)  # nobody claims the batch until the next runner
+    queue_only = make_client(embedded_worker=False)
+    accepted = _batch(queue_only, auth["planner"], scenario_id, VARIANTS[:1])
+    # A committee decision on the base between the request and the solve.
+    decided = queue_only.post(f"/api/v1/scenarios/{scenario_id}/decisions",
+                              headers=auth["committee"],
+                              json={"action": "reject", "nip": move["nip"],
+                                    "position": move["position"], "reason": "rapat"})
+    assert decided.status_code == 201, decided.text
+    again = make_client(fanout_workers=1)
+    (row,) = wait_batch(again, auth["viewer"], accepted["id"])["variants"]
+    assert (row["status"], row["error"]) == ("failed", batch_base_changed())
+    assert row["objective"] is None
