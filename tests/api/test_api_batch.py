@@ -285,3 +285,39 @@ def test_a_variant_whose_base_changed_after_it_was_queued_fails_with_the_reason(
     (row,) = wait_batch(again, auth["viewer"], accepted["id"])["variants"]
     assert (row["status"], row["error"]) == ("failed", batch_base_changed())
     assert row["objective"] is None
+
+
+def test_a_stopping_server_ends_its_solving_variants_and_queues_them_again(
+        make_client, tiny: Path, store_url: str, monkeypatch) -> None:
+    if not store_url.startswith("sqlite"):
+        pytest.skip("the executor does not depend on the store; one run is enough")
+    import fake_solvers
+
+    import api.batch
+
+    seed = uuid.uuid4().int % 1_000_000
+    folder = fake_solvers.slow_variant_folder(seed)
+    folder.mkdir()
+    try:
+        monkeypatch.setattr(api.batch, "solve_variant", fake_solvers.slow_variant)
+        client = make_client(fanout_workers=2)
+        auth = tokens_for(client)
+        scenario_id, _ = solved(client, auth["planner"], tiny)
+        accepted = _batch(client, auth["planner"], scenario_id, VARIANTS[:2], seed=seed)
+        marks = [folder / f"started-{fake_solvers.variant_key(v)}" for v in VARIANTS[:2]]
+        deadline = time.monotonic() + 120
+        while not all(mark.exists() for mark in marks):
+            assert time.monotonic() < deadline, "the variants did not start"
+            time.sleep(0.05)
+        client.__exit__(None, None, None)  # SIGTERM's path: the runner stops
+        for mark in marks:  # the pool processes were ended, not waited for
+            assert gone(int(mark.read_text())), mark
+        with client.app.state.sessions() as session:
+            jobs = [session.get(Job, job["id"]) for job in accepted["jobs"]]
+            assert [(job.status, job.attempts) for job in jobs] == [("queued", 0)] * 2
+        (folder / "release").write_text("go on")
+        again = make_client(fanout_workers=2)
+        summary = wait_batch(again, auth["viewer"], accepted["id"])
+        assert [v["status"] for v in summary["variants"]] == ["done", "done"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
