@@ -117,63 +117,41 @@ class Sheet:
     wrap: bool = False
 
 
-def _put(ws: Any, row: int, column: int, value: Any, font: Any = None,
-         alignment: Any = None) -> None:
+def _cell(value: Any) -> Any:
+    """What a cell holds: ``None`` (empty), a number, or text (:func:`xlsx_text`)."""
     if value is None or value == "":
-        return
-    if is_number(value):
-        cell = ws.cell(row=row, column=column, value=value)
-    else:
-        cell = ws.cell(row=row, column=column)
-        cell.value = xlsx_text(value)
-        # openpyxl turns any text starting with "=" into a formula on assignment:
-        # the explicit string type makes it an inline string, shown as typed.
-        cell.data_type = "s"
-        cell.number_format = "@"
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
+        return None
+    return value if is_number(value) else xlsx_text(value)
 
 
 def _width(value: Any) -> int:
     return len(str(value)) if value not in (None, "") else 0
 
 
+def _worksheet(sheet: Sheet) -> Any:
+    from solver.spreadsheetml import BOLD, HEADING, Row, Worksheet
+
+    top = len(sheet.preamble) + 1
+    rows = [Row(r, [_cell(v) for v in row], HEADING if r == 1 else None)
+            for r, row in enumerate(sheet.preamble, start=1)]
+    rows.append(Row(top, [_cell(v) for v in sheet.header], BOLD))
+    rows += [Row(r, [_cell(v) for v in row], wrap=sheet.wrap)
+             for r, row in enumerate(sheet.rows, start=top + 1)]
+    rows += [Row(r, [_cell(v) for v in row])
+             for r, row in enumerate(sheet.footer, start=top + 1 + len(sheet.rows))]
+    if sheet.widths is not None:
+        widths = [float(w) for w in sheet.widths[:len(sheet.header)]]
+    else:
+        widths = [min(_MAX_COLUMN_WIDTH, 2 + max(
+            [_width(head)] + [_width(row[c]) for row in sheet.rows if len(row) > c]))
+            for c, head in enumerate(sheet.header)]
+    return Worksheet(xlsx_text(sheet.title), rows, widths, top)
+
+
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     """An XLSX workbook with one worksheet per :class:`Sheet`, every text cell a
-    string (never a formula), every number a number."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    string (never a formula), every number a number (written by
+    :mod:`solver.spreadsheetml`)."""
+    from solver.spreadsheetml import workbook_bytes
 
-    book = Workbook()
-    book.remove(book.active)
-    bold, heading = Font(bold=True), Font(bold=True, size=12)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for sheet in sheets:
-        ws = book.create_sheet(xlsx_text(sheet.title))
-        for r, row in enumerate(sheet.preamble, start=1):
-            for c, value in enumerate(row, start=1):
-                _put(ws, r, c, value, heading if r == 1 else None)
-        top = len(sheet.preamble) + 1
-        for c, head in enumerate(sheet.header, start=1):
-            _put(ws, top, c, head, bold)
-        for r, row in enumerate(sheet.rows, start=top + 1):
-            for c, value in enumerate(row, start=1):
-                _put(ws, r, c, value, alignment=wrap if sheet.wrap else None)
-        for r, row in enumerate(sheet.footer, start=top + 1 + len(sheet.rows)):
-            for c, value in enumerate(row, start=1):
-                _put(ws, r, c, value)
-        for c, head in enumerate(sheet.header, start=1):
-            if sheet.widths is not None:
-                width = float(sheet.widths[c - 1])
-            else:
-                width = min(_MAX_COLUMN_WIDTH, 2 + max(
-                    [_width(head)] + [_width(row[c - 1]) for row in sheet.rows if len(row) >= c]))
-            ws.column_dimensions[get_column_letter(c)].width = width
-        ws.freeze_panes = f"A{top + 1}"
-        ws.print_title_rows = f"{top}:{top}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes([_worksheet(sheet) for sheet in sheets])
