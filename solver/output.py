@@ -26,9 +26,12 @@ from solver.talent.training import training_plan
 
 def plans_csv(result: Result, scenario: Scenario) -> str:
     emp, pos = scenario.employees, scenario.positions
-    # Plain dicts: a pandas lookup per cell took seconds at city scale.
-    person = dict(zip(emp["nip"], zip(emp["name"], emp["grade"], strict=True), strict=True))
-    post = dict(zip(pos["id"], zip(pos["title"], pos["unit"], strict=True), strict=True))
+    # Plain dicts from plain lists: a pandas lookup per cell took seconds at city scale,
+    # and iterating a text column costs a call per value.
+    person = dict(zip(emp["nip"].tolist(), zip(emp["name"].tolist(), emp["grade"].tolist(),
+                                               strict=True), strict=True))
+    post = dict(zip(pos["id"].tolist(), zip(pos["title"].tolist(), pos["unit"].tolist(),
+                                            strict=True), strict=True))
     rows = [[plan.rank, a.nip, *person[a.nip], a.origin or "", a.position, *post[a.position],
              int(a.position != a.origin)]
             for plan in result.plans for a in plan.assignments]
@@ -60,7 +63,8 @@ def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
     The plans do not wait for their shortlists: everything is written as soon as the
     plans are explained (shortlists marked pending), ``plans.json`` is rewritten with
     the shortlists done so far while they run (``on_shortlist(done, total)`` after
-    each post), and everything is written again when they are finished."""
+    each post), and ``plans.json`` and the packet are written again when they are
+    finished (``plans.csv`` and ``training.csv`` do not depend on them)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     problem = problem_of(result, scenario)
     doc = plans_document(result, scenario, params, problem=problem)
@@ -70,14 +74,20 @@ def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
     def write_json() -> None:
         write_atomic(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
+    tables: list[Path] = []  # plans.csv and training.csv once written (shortlists
+    # change neither)
+
     def write_tables() -> list[Path]:
+        if tables:
+            return tables
         write_atomic(csv_path, plans_csv(result, scenario))
-        if not doc["plans"]:
-            return [csv_path]
-        training_path = out_dir / "training.csv"
-        write_atomic(training_path, training_csv(
-            training_plan(scenario, doc["plans"][0]["assignments"], rank=1), scenario))
-        return [csv_path, training_path]
+        tables.append(csv_path)
+        if doc["plans"]:
+            training_path = out_dir / "training.csv"
+            write_atomic(training_path, training_csv(
+                training_plan(scenario, doc["plans"][0]["assignments"], rank=1), scenario))
+            tables.append(training_path)
+        return tables
 
     def write_packet() -> list[Path]:
         from solver.review.packet import write_review_packet

@@ -51,6 +51,11 @@ _MAX_COLUMN_WIDTH = 60
 
 def is_number(value: Any) -> bool:
     """True for an int or float (numpy included), False for bool and text."""
+    kind = type(value)
+    if kind is str:  # most cells; the abstract-class check below costs a call each
+        return False
+    if kind is int or kind is float:
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 

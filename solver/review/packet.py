@@ -16,12 +16,13 @@ Both only serialise a ``plans.json`` document computed by :mod:`solver.document`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from solver.atomic import write_atomic
 from solver.derived import jpm_matrix
@@ -77,11 +78,11 @@ def result_from_document(doc: dict[str, Any]) -> Result:
 class _Names:
     def __init__(self, scenario: Scenario):
         emp, pos = scenario.employees, scenario.positions
-        self.name = dict(zip(emp["nip"], emp["name"], strict=True))
-        self.grade = dict(zip(emp["nip"], emp["grade"], strict=True))
-        self.title = dict(zip(pos["id"], pos["title"], strict=True))
-        self.unit = dict(zip(pos["id"], pos["unit"], strict=True))
-        self.level = dict(zip(pos["id"], pos["level"], strict=True))
+        self.name = dict(zip(emp["nip"].tolist(), emp["name"].tolist(), strict=True))
+        self.grade = dict(zip(emp["nip"].tolist(), emp["grade"].tolist(), strict=True))
+        self.title = dict(zip(pos["id"].tolist(), pos["title"].tolist(), strict=True))
+        self.unit = dict(zip(pos["id"].tolist(), pos["unit"].tolist(), strict=True))
+        self.level = dict(zip(pos["id"].tolist(), pos["level"].tolist(), strict=True))
 
     def post(self, pid: str | None) -> str:
         if not pid:
@@ -650,13 +651,18 @@ Kehilangan objektif = objektif rencana − optimum bila orang tersebut dikunci p
 """
 
 
+@functools.cache
+def _template() -> Template:
+    """The page's template, compiled once a process (a packet written with shortlists
+    pending and again when they are done, or many by a server)."""
+    return Environment(autoescape=True).from_string(TEMPLATE)
+
+
 def render_html(doc: dict[str, Any], scenario: Scenario, problem: Problem | None = None) -> str:
     problem = problem if problem is not None else build_problem(scenario)
     names = _Names(scenario)
     before = before_jpm(scenario, problem)
-    env = Environment(autoescape=True)
-    template = env.from_string(TEMPLATE)
-    return template.render(
+    return _template().render(
         name=doc.get("scenario", scenario.name), status=doc.get("status", ""),
         as_of=scenario.as_of.isoformat(),
         input_sha=doc.get("provenance", {}).get("input_sha256", ""),

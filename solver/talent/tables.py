@@ -31,8 +31,8 @@ def _yes(value: bool) -> str:
 def training_rows(training: dict[str, Any], scenario: Scenario) -> list[list[Any]]:
     """One row per (course, participant), courses in plan order (TRAINING_COLUMNS)."""
     emp, pos = scenario.employees, scenario.positions
-    name = dict(zip(emp["nip"], emp["name"], strict=True))
-    title = dict(zip(pos["id"], pos["title"], strict=True))
+    name = dict(zip(emp["nip"].tolist(), emp["name"].tolist(), strict=True))
+    title = dict(zip(pos["id"].tolist(), pos["title"].tolist(), strict=True))
     people = {p["nip"]: p for p in training["people"]}
     rows = []
     for number, course in enumerate(training["courses"], start=1):
@@ -60,9 +60,9 @@ def succession_rows(succession: list[dict[str, Any]], scenario: Scenario) -> lis
     """One row per (critical post, successor), a post without names gets one row
     (SUCCESSION_LABELS). Holder columns repeat on every row of the post."""
     emp, pos = scenario.employees, scenario.positions
-    name = dict(zip(emp["nip"], emp["name"], strict=True))
-    title = dict(zip(pos["id"], pos["title"], strict=True))
-    unit = dict(zip(pos["id"], pos["unit"], strict=True))
+    name = dict(zip(emp["nip"].tolist(), emp["name"].tolist(), strict=True))
+    title = dict(zip(pos["id"].tolist(), pos["title"].tolist(), strict=True))
+    unit = dict(zip(pos["id"].tolist(), pos["unit"].tolist(), strict=True))
     rows = []
     for entry in succession:
         outlook = entry["holders_outlook"]
