@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from solver import describe
 from solver import rules as rule
@@ -229,6 +228,8 @@ def _minimal_core(problem: Problem, blocks: Sequence[RowBlock], time_limit: floa
     rows (and the pairs in them) enter the model: far smaller on a large round, and a
     conflict among some rows is a conflict of the whole model.
     """
+    from ortools.sat.python import cp_model  # only when a round is infeasible
+
     start = time.perf_counter()
     pairs = problem.pairs
     model = cp_model.CpModel()

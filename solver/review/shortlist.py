@@ -56,7 +56,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from solver.eligibility import Problem, build_problem
 from solver.model.constraints import INF, RowBlock, build_rows, difference_cut
@@ -168,6 +167,8 @@ class _Neighbourhood:
         A feasibility question (objective >= target, no objective to prove), so CP-SAT
         answers fast either way; None also when it does not answer in time.
         """
+        from ortools.sat.python import cp_model  # not imported for certified posts
+
         problem, pairs = self.problem, self.problem.pairs
         rc = self.lp.reduced_cost
         cheapest = members[np.argsort(-rc[members], kind="stable")][:NEIGHBOURHOOD_SEEDS]
