@@ -155,6 +155,7 @@ def _sheet_xml(sheet: Worksheet, styles: _Styles) -> str:
         cells: list[str] = []
         r = row.number
         text_id = number_id = -1
+        first = last = 0
         for c, value in enumerate(row.values, start=1):
             if value is None:
                 continue
@@ -163,11 +164,15 @@ def _sheet_xml(sheet: Worksheet, styles: _Styles) -> str:
             if isinstance(value, str):
                 if text_id < 0:
                     text_id = styles.format_id(_TEXT_FORMAT, row.font, row.wrap)
-                value = value[:_MAX_CELL_CHARS]
-                stripped = value.strip()
-                space = ' xml:space="preserve"' if stripped and stripped != value else ""
-                cells.append(f'<c r="{letters[c]}{r}" s="{text_id}" t="inlineStr"><is>'
-                             f'<t{space}>{_text(value)}</t></is></c>')
+                if not value:
+                    cells.append(f'<c r="{letters[c]}{r}" s="{text_id}" t="inlineStr" />')
+                else:
+                    value = value[:_MAX_CELL_CHARS]
+                    # Leading or trailing blanks are kept (unless the text is only blanks).
+                    space = (' xml:space="preserve"' if (value[0].isspace() or value[-1].isspace())
+                             and not value.isspace() else "")
+                    cells.append(f'<c r="{letters[c]}{r}" s="{text_id}" t="inlineStr"><is>'
+                                 f'<t{space}>{_text(value)}</t></is></c>')
             else:
                 if number_id < 0:
                     number_id = styles.format_id(0, row.font, row.wrap)
@@ -175,10 +180,12 @@ def _sheet_xml(sheet: Worksheet, styles: _Styles) -> str:
                 number = _number(value)
                 content = f"<v>{number}</v>" if number else "<v />"
                 cells.append(f'<c r="{letters[c]}{r}"{style} t="n">{content}</c>')
-            max_column = max(max_column, c)
-            min_column = min(min_column, c)
+            first = first or c
+            last = c
         if cells:
             rows_seen.append(r)
+            max_column = max(max_column, last)
+            min_column = min(min_column, first)
             body.append(f'<row r="{r}">{"".join(cells)}</row>')
     if rows_seen:
         dimension = (f"{column_letter(min_column)}{min(rows_seen)}:"
@@ -279,10 +286,12 @@ def workbook_bytes(sheets: Sequence[Worksheet]) -> bytes:
         ("[Content_Types].xml", _content_types(len(sheets))),
     ]
     buffer = io.BytesIO()
+    # The fastest deflate level: a quarter larger than openpyxl's level 6, a third of
+    # the time.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts:
             info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            archive.writestr(info, text.encode("utf-8"))
+            archive.writestr(info, text.encode("utf-8"), compresslevel=1)
     return buffer.getvalue()

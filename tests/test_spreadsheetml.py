@@ -108,11 +108,16 @@ def test_sheets_with_heading_wrap_widths_and_footer_are_openpyxls():
 
 def test_awkward_values_are_openpyxls():
     """numpy numbers, NaN, bools (text), long numbers, text beyond Excel's 32,767
-    characters, characters XLSX cannot hold, blank-only text, a number in a bold
-    header and in the heading, empty and short rows."""
+    characters, characters XLSX cannot hold, blank-only text, Unicode blanks, empty
+    text, a number in a bold header and in the heading, empty and short rows."""
+    class Blank:  # a value whose text is empty: an empty string cell
+        def __str__(self) -> str:
+            return ""
+
     sheets = [
         Sheet("N", ["h", 7], [[np.int64(5), np.float64(2.25), float("nan"), True, 10**17,
-                               1e-7, "x" * 40_000, " ", "\t a", "a\x01b\rc", "-5"]],
+                               1e-7, "x" * 40_000, " ", "\t a", "a\x01b\rc", "-5", Blank(),
+                               "\u00a0y "]],
               preamble=[[12, "Judul"], ["sub"]]),
         Sheet("W", ["a"], [[1.5]], wrap=True, widths=[3]),
         Sheet("&<x>", ["a", "b", "c"], [["", None, "z"], [], ["q"]], footer=[["f", 2]]),
