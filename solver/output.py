@@ -43,7 +43,8 @@ def plans_csv(result: Result, scenario: Scenario) -> str:
 # at most a fifth of the time).
 SHORTLIST_WRITE_S = 2.0
 # Seconds of shortlists before the packet is written with them pending (quick ones then
-# cost one packet, not two: at the 693-seat size a packet takes about a second).
+# cost one packet, not two: at the 693-seat size a packet takes about 0.3 s, at city
+# scale seconds).
 PENDING_PACKET_AFTER_S = 1.0
 
 
