@@ -1,12 +1,19 @@
-"""``python -m benchmarks.fanout``: a what-if batch on 1 and 2 local workers and on Ray.
+"""``python -m benchmarks.fanout``: a what-if batch, or many rounds, on 1 and 2 local
+workers and on Ray.
 
-The batch is the one ``POST /api/v1/scenarios/{id}/what-if-batch`` runs
+``--batch whatif`` (the default) is the batch ``POST /api/v1/scenarios/{id}/what-if-batch`` runs
 (:func:`solver.whatif_batch.solve_variant` through :mod:`solver.fanout`): "each of these posts
 abolished", one variant per post, for the first ``--variants`` posts (by id) that
 base plan 1 fills and that need not be filled (abolishing a must-fill post is
 infeasible at once, which would time nothing). Every variant derives its scenario from
 the base files, solves one plan cold with the base plan 1 as hint (``--time-limit``
 each) and builds its plans document.
+
+``--batch rounds`` is ``penata solve-many`` (:func:`solver.rounds.solve_round`): the
+instance's round ``--variants`` times under different names (copies, so every task is
+the same work), each solved for one plan and written with its packet as ``penata
+solve --plans 1 --shortlist-time 0`` writes it. Compared: ``plans.json`` outside
+``run``, ``plans.csv``, ``training.csv`` and ``review.html``, byte for byte.
 
 Modes, each timed from the call to the last result (pool start-up included):
 ``serial`` (1 worker, in this process), ``pool-2`` (2 forkserver processes) and
@@ -16,7 +23,7 @@ interleaved, so a change of load hits every mode; the speed-up is against the se
 run of the same round. The documents must be the same bytes in every mode
 (outside ``run``). The load average of the machine is recorded before and after each
 mode: on a shared machine the speed-up is only as good as the idle cores. Results go
-to ``benchmarks/results/fanout.md`` and ``fanout.csv``.
+to ``benchmarks/results/fanout.md`` and ``fanout.csv`` (``fanout_rounds.*`` for rounds).
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +47,7 @@ from benchmarks.runner import DEFAULT_OUT, DEFAULT_WORK, machine
 from solver import fanout
 from solver.io import TableLimits, load_scenario
 from solver.result import SolveParams
+from solver.rounds import RoundInput, RoundOutput, RoundParams, read_round, solve_round
 from solver.solve import solve
 from solver.whatif_batch import BatchBase, solve_variant
 
@@ -61,23 +71,57 @@ def variants_for(path: Path, count: int, time_limit: float) -> tuple[BatchBase, 
     return shared, [[{"op": "abolish_position", "position": post}] for post in posts]
 
 
-def _bytes(results: list[Any]) -> list[bytes]:
-    out = []
-    for value in results:
-        if isinstance(value, fanout.TaskError):
-            out.append(repr(value).encode())
-        else:
-            document = {k: v for k, v in value["document"].items() if k != "run"}
-            out.append(json.dumps(document, sort_keys=True).encode())
-    return out
+@dataclass(frozen=True)
+class Batch:
+    """What one benchmark batch runs: ``task(shared, item)`` for every item; ``key``
+    gives a result's compared bytes and ``status`` its status."""
+
+    task: Callable[[Any, Any], Any]
+    shared: Any
+    items: list[Any]
+    key: Callable[[Any], bytes]
+    status: Callable[[Any], str]
+
+
+def whatif_batch(path: Path, count: int, time_limit: float) -> Batch:
+    shared, variants = variants_for(path, count, time_limit)
+    return Batch(solve_variant, shared, variants,
+                 lambda value: json.dumps({k: v for k, v in value["document"].items()
+                                           if k != "run"}, sort_keys=True).encode(),
+                 lambda value: str(value["document"]["status"]))
+
+
+ROUND_FILES = ("plans.csv", "training.csv", "review.html")
+
+
+def _round_key(value: RoundOutput) -> bytes:
+    files = dict(value.files)
+    document = json.loads(files["plans.json"])
+    document.pop("run")
+    return b"\0".join([json.dumps(document, sort_keys=True).encode(),
+                       *(files.get(name, b"") for name in ROUND_FILES)])
+
+
+def rounds_batch(path: Path, count: int, time_limit: float) -> Batch:
+    source = read_round(path).source
+    items = [RoundInput(f"round-{k:02d}", source) for k in range(count)]
+    params = RoundParams(plans=1, time_limit=time_limit, shortlist_time=0.0, packet=True)
+    return Batch(solve_round, params, items, _round_key, lambda value: value.status)
+
+
+BATCHES = {"whatif": whatif_batch, "rounds": rounds_batch}
+
+
+def _bytes(batch: Batch, results: list[Any]) -> list[bytes]:
+    return [repr(value).encode() if isinstance(value, fanout.TaskError) else batch.key(value)
+            for value in results]
 
 
 def _load() -> str:
     return "/".join(f"{value:.1f}" for value in os.getloadavg())
 
 
-def run_mode(mode: str, shared: BatchBase, variants: list[Any]) -> tuple[list[Any], float,
-                                                                         float]:
+def run_mode(mode: str, batch: Batch) -> tuple[list[Any], float, float]:
     """(results, batch seconds, start-up seconds outside the batch)."""
     startup = 0.0
     executor: fanout.Executor
@@ -94,29 +138,29 @@ def run_mode(mode: str, shared: BatchBase, variants: list[Any]) -> tuple[list[An
             startup = time.perf_counter() - started
         executor = fanout.RayExecutor(fanout.RAY_LOCAL)
     started = time.perf_counter()
-    results = executor.run(solve_variant, shared, variants)
+    results = executor.run(batch.task, batch.shared, batch.items)
     return results, time.perf_counter() - started, startup
 
 
 def measure(name: str, path: Path, count: int, args: argparse.Namespace
             ) -> list[dict[str, Any]]:
-    shared, variants = variants_for(path, count, args.time_limit)
-    print(f"{name}: {len(variants)} variants", flush=True)
+    batch = BATCHES[args.batch](path, count, args.time_limit)
+    variants = batch.items
+    print(f"{name}: {len(variants)} tasks ({args.batch})", flush=True)
     rows: list[dict[str, Any]] = []
     reference: list[bytes] | None = None
     serial_s: float | None = None
     for round_number, mode in [(r + 1, m) for r in range(args.repeat)
                                for m in args.modes.split(",")]:
         before = _load()
-        results, seconds, startup = run_mode(mode, shared, variants)
+        results, seconds, startup = run_mode(mode, batch)
         after = _load()
-        got = _bytes(results)
+        got = _bytes(batch, results)
         reference = reference if reference is not None else got
         serial_s = seconds if mode == "serial" else serial_s
         statuses: dict[str, int] = {}
         for value in results:
-            key = value.kind if isinstance(value, fanout.TaskError) \
-                else value["document"]["status"]
+            key = value.kind if isinstance(value, fanout.TaskError) else batch.status(value)
             statuses[key] = statuses.get(key, 0) + 1
         row = {"instance": name, "round": round_number,
                "measured_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -139,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="Variants per instance (one number, or one per size: 20,6)")
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--modes", default="serial,pool-2,ray")
+    parser.add_argument("--batch", choices=sorted(BATCHES), default="whatif",
+                        help="whatif: each of N posts abolished; rounds: N rounds at once")
     parser.add_argument("--repeat", type=int, default=1,
                         help="Rounds of all modes (interleaved, so load changes hit all)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
@@ -151,19 +197,22 @@ def main(argv: list[str] | None = None) -> int:
     for instance, count in zip(instances(sizes, args.work), counts, strict=True):
         rows += measure(instance.name, instance.scenario, count, args)
     args.out.mkdir(parents=True, exist_ok=True)
-    with (args.out / "fanout.csv").open("w", newline="") as handle:
+    stem = "fanout" if args.batch == "whatif" else f"fanout_{args.batch}"
+    with (args.out / f"{stem}.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    write_markdown(args.out / "fanout.md", rows, "python -m benchmarks.fanout "
-                   + " ".join(argv if argv is not None else sys.argv[1:]))
+    write_markdown(args.out / f"{stem}.md", rows, "python -m benchmarks.fanout "
+                   + " ".join(argv if argv is not None else sys.argv[1:]), args.batch)
     return 0
 
 
-def write_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> None:
+def write_markdown(path: Path, rows: list[dict[str, Any]], command: str,
+                   batch: str = "whatif") -> None:
     info = machine()
+    title = "What-if batch fan-out" if batch == "whatif" else "Many rounds at once (solve-many)"
     lines = [
-        "# What-if batch fan-out (issue 18)", "",
+        f"# {title} (issue 18)", "",
         f"Written by `{command.strip()}` (module docstring of `benchmarks/fanout.py` says "
         f"what is timed). Machine: {info['nproc']} cores, {info['cpu']}, {info['ram']}; "
         f"OR-Tools {info['ortools']}, highspy {info['highspy']}. Load average (1/5/15 min) "
