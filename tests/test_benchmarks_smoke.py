@@ -98,3 +98,17 @@ def test_fanout_tiny(tmp_path):
         assert row["variants"] == "3" and row["identical"] == "True", row
         assert float(row["batch_s"]) > 0
     assert (out / "fanout.md").read_text().startswith("# What-if batch fan-out")
+
+
+def test_fanout_rounds_tiny(tmp_path):
+    from benchmarks.fanout import main as fanout_main
+
+    out, work = tmp_path / "results", tmp_path / "work"
+    assert fanout_main(["--batch", "rounds", "--sizes", "demo", "--variants", "2", "--modes",
+                        "serial,pool-2", "--time-limit", "60", "--out", str(out),
+                        "--work", str(work)]) == 0
+    with (out / "fanout_rounds.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["mode"], row["statuses"], row["identical"]) for row in rows] == [
+        ("serial", "OPTIMAL 2", "True"), ("pool-2", "OPTIMAL 2", "True")]
+    assert (out / "fanout_rounds.md").read_text().startswith("# Many rounds at once")
