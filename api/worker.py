@@ -89,14 +89,17 @@ class SolverProcess:
 
     # ------------------------------------------------------------------ runner side
 
-    def run(self, job_id: str, budget: float, closing: threading.Event) -> Ended:
+    def run(self, job_id: str, budget: float, closing: threading.Event,
+            scenario: Any = None) -> Ended:
         """Run ``job_id`` (claimed by the runner) in the child and wait until it ends:
-        stored by the child, or the child died or ran past ``budget`` seconds."""
+        stored by the child, or the child died or ran past ``budget`` seconds.
+        ``scenario``: the job's scenario as the request validated it, when this process
+        has it (the child then need not read and validate the stored files again)."""
         self._ensure_started()
         assert self._process is not None and self._conn is not None
         self.job_id = job_id
         try:
-            self._send(("run", job_id))
+            self._send(("run", job_id, scenario))
             deadline = time.monotonic() + budget
             stop_deadline: float | None = None
             peak = 0
@@ -255,7 +258,7 @@ def child_main(conn: Connection, settings: Settings, runner: str, solve_fn: Solv
             except (EOFError, OSError):  # the runner is gone
                 os._exit(0)
             if message[0] == "run":
-                manager.prepare(message[1])
+                manager.prepare(message[1], message[2])
                 todo.put(message[1])
             elif message[0] == "cancel":
                 manager.request_cancel(message[1])

@@ -17,7 +17,7 @@ in :mod:`solver.rules`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -35,7 +35,7 @@ from solver.derived import (
     tenure_months,
 )
 from solver.objective import objective_constant, pair_scores
-from solver.scenario import Scenario
+from solver.scenario import Pair, Scenario
 
 BLOCK_CELLS = 4_000_000
 
@@ -394,17 +394,7 @@ def _pairs(d: Derived, look: _Lookups) -> tuple[np.ndarray, np.ndarray, np.ndarr
     move_e, move_p = _move_pairs(d, look)
     stay_e = np.flatnonzero(d.incumbent & d.seats[np.where(d.placed, d.current, 0)])
     stay_p = d.current[stay_e]
-    lock_e, lock_p, broken = [], [], []
-    for pair in scenario.locks:
-        e, p = nip_index[pair.nip], index_of[pair.position]
-        if not d.seats[p]:
-            why = "is outside the scenario's scope" if not d.in_scope[p] else \
-                "has headcount 0 (abolished)"
-            broken.append(f"Lock {pair.nip} → {pair.position} cannot hold: position "
-                          f"{pair.position} {why}.")
-            continue
-        lock_e.append(e)
-        lock_p.append(p)
+    lock_e, lock_p, broken = _lock_pairs(d, scenario.locks)
     all_e = np.concatenate([move_e, stay_e, np.array(lock_e, np.int64)])
     all_p = np.concatenate([move_p, stay_p, np.array(lock_p, np.int64)])
     codes = np.sort(all_e * n_p + all_p)  # sort + mask beats np.unique's hashing here
@@ -415,6 +405,26 @@ def _pairs(d: Derived, look: _Lookups) -> tuple[np.ndarray, np.ndarray, np.ndarr
         codes = codes[~np.isin(codes, forbid_codes)]
     lock_codes = np.array([e * n_p + p for e, p in zip(lock_e, lock_p, strict=True)], np.int64)
     return codes // n_p, codes % n_p, np.isin(codes, lock_codes), tuple(broken)
+
+
+def _lock_pairs(d: Derived, locks: Iterable[Pair]) -> tuple[list[int], list[int], tuple[str, ...]]:
+    """Section 4, locks: (employee, position) of every lock whose pair can exist, in
+    the scenario's order, and the sentences of locks that cannot hold (post outside S
+    or abolished)."""
+    nip_index = {nip: i for i, nip in enumerate(d.nips)}
+    index_of = {pid: i for i, pid in enumerate(d.position_ids)}
+    lock_e, lock_p, broken = [], [], []
+    for pair in locks:
+        e, p = nip_index[pair.nip], index_of[pair.position]
+        if not d.seats[p]:
+            why = "is outside the scenario's scope" if not d.in_scope[p] else \
+                "has headcount 0 (abolished)"
+            broken.append(f"Lock {pair.nip} → {pair.position} cannot hold: position "
+                          f"{pair.position} {why}.")
+            continue
+        lock_e.append(e)
+        lock_p.append(p)
+    return lock_e, lock_p, tuple(broken)
 
 
 def _pair_values(d: Derived, look: _Lookups, pe: np.ndarray, pp: np.ndarray,
@@ -471,3 +481,32 @@ def build_problem(scenario: Scenario) -> Problem:
         turnover_units=units, turnover_members=members, turnover_caps=caps,
         broken_locks=broken,
     )
+
+
+def with_locks(base: Problem, scenario: Scenario) -> Problem | None:
+    """The problem of ``scenario`` read off ``base`` (the problem of a scenario that
+    differs from ``scenario`` in its locks only; the caller knows that), or None when
+    it cannot be: a lock of ``base`` is gone, or a new lock needs a pair ``base``
+    lacks. Locks change no derived value and no other pair (section 4: a lock adds its
+    pair and marks it), so the result equals ``build_problem(scenario)`` array for
+    array, with the same pair indices; what ``base`` computed once per pair (the
+    groups by employee and by position) is kept.
+    """
+    lock_e, lock_p, broken = _lock_pairs(base, scenario.locks)
+    codes = base._pair_codes
+    wanted = np.array(lock_e, dtype=np.int64) * base.n_positions + np.array(lock_p, np.int64)
+    at = np.minimum(np.searchsorted(codes, wanted), max(codes.size - 1, 0))
+    if codes.size == 0 or np.any(codes[at] != wanted):
+        return None
+    lock = np.zeros(len(base.pairs), dtype=bool)
+    lock[at] = True
+    if np.any(base.pairs.lock & ~lock):
+        return None
+    pairs = replace(base.pairs, lock=lock)
+    problem = replace(base, scenario=scenario, pairs=pairs, broken_locks=broken)
+    for source, target in ((base.pairs, pairs), (base, problem)):
+        for name in ("by_employee", "by_position", "_employee_index", "_position_index",
+                     "_pair_codes"):
+            if name in source.__dict__:
+                target.__dict__[name] = source.__dict__[name]
+    return problem

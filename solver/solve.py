@@ -12,6 +12,7 @@ valid bound.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -19,12 +20,13 @@ from solver.eligibility import Problem, build_problem
 from solver.infeasibility import explain_infeasibility
 from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, CpPlan, solve_cpsat
-from solver.model.flow import core_attempt
+from solver.model.flow import Core, core_attempt
 from solver.model.lp import LpBound, LpSeed, LpState, LpTimeout, lp_bound
 from solver.model.proof import INITIAL_THRESHOLD, integer_bound, solve_pruned
 from solver.model.proof import margin as proof_margin
 from solver.objective import plan_objective
 from solver.result import Assignment, Plan, Progress, Result, SolveParams, SolveStatus
+from solver.reuse import SolveCache
 from solver.scenario import Scenario
 
 # Below this many pairs CP-SAT gets the whole model; above it, LP pruning first.
@@ -36,6 +38,12 @@ NEIGHBOURHOOD_MIN_PAIRS = FULL_MODEL_PAIRS
 # row (XL: a third of the simplex iterations); below, the LP takes milliseconds either way
 # and its default seeds keep the committed scenarios' plans as recorded.
 SEEDED_LP_MIN_PAIRS = 100_000
+# From this many pairs (city scale: M 1.79 M, XL 1.06 M) the core's plan is its
+# canonical one among equally good plans (flow.face_plan), so a what-if re-solved from
+# a kept base (solver.reuse) gives the bytes of a cold solve; below, the committed
+# scenarios (the largest, rotasi_lima_tahun, has 217,626 pairs) keep their recorded
+# plans, and a what-if there reuses the problem and rows but solves the core again.
+CANONICAL_CORE_MIN_PAIRS = 500_000
 # Seconds past the time limit spent looking for a first plan when none was found.
 FIRST_PLAN_GRACE_S = 10.0
 
@@ -53,7 +61,8 @@ class _Clock:
 
 
 def solve(scenario: Scenario, params: SolveParams | None = None, *,
-          strategy: str = "auto", warm: LpState | None = None) -> Result:
+          strategy: str = "auto", warm: LpState | None = None,
+          reuse: SolveCache | None = None) -> Result:
     """Solve ``scenario`` and return up to ``params.plans`` ranked plans.
 
     Parameters
@@ -73,21 +82,32 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
         scored plans a warm solve may pick a different one, so the plans depend on
         the state's history as well as on the scenario. A state in use by another
         solve is not waited for: this solve then runs cold.
+    reuse
+        Off by default. A :class:`~solver.reuse.SolveCache` of earlier solves in this
+        process: a scenario that differs from a kept one only by added locks (a
+        what-if) starts from its problem, rows and core plan, and this solve is kept
+        in turn. The result is the same, byte for byte, as without it.
     """
     params = params or SolveParams()
     clock = _Clock(params.time_limit)
     stats: dict[str, float | int | str] = {}
     t = time.perf_counter()
-    problem = build_problem(scenario)
-    stats["eligibility_s"] = round(time.perf_counter() - t, 3)
+    if reuse is not None:
+        prepared = reuse.prepare(scenario)
+        problem, blocks, start = prepared.problem, prepared.blocks, prepared.start
+        stats["reused"] = prepared.how
+        stats["prepare_s"] = round(time.perf_counter() - t, 3)
+    else:
+        problem, start = build_problem(scenario), None
+        stats["eligibility_s"] = round(time.perf_counter() - t, 3)
+        t = time.perf_counter()
+        blocks = build_rows(problem)
+        stats["rows_s"] = round(time.perf_counter() - t, 3)
     stats["pairs"] = len(problem.pairs)
-    t = time.perf_counter()
-    blocks = build_rows(problem)
-    stats["rows_s"] = round(time.perf_counter() - t, 3)
     count = params.plans if params.plans is not None else scenario.plans.count
     min_difference = scenario.plans.min_difference
 
-    engine = _Engine(problem, blocks, params, clock, warm)
+    engine = _Engine(problem, blocks, params, clock, warm, start)
     if strategy == "pruned" or (strategy == "auto" and len(problem.pairs) > FULL_MODEL_PAIRS):
         engine.use_lp()
 
@@ -130,6 +150,8 @@ def solve(scenario: Scenario, params: SolveParams | None = None, *,
         reasons = [f"No plan was found within the time limit ({params.time_limit:g} s); "
                    "raise --time-limit."]
     stats.update(engine.stats)
+    if reuse is not None:
+        reuse.keep(problem, blocks, engine.lp if stats.get("strategy") == "flow-core" else None)
     return Result(scenario=scenario.name, status=status, plans=plans, infeasibility=reasons,
                   runtime=round(clock.elapsed(), 3), stats=stats, problem=problem,
                   lp_state=engine.own_state if engine.own_state is not None and
@@ -161,8 +183,10 @@ class _Engine:
     """Solves one ranked plan at a time, on all pairs or on an LP-pruned subset."""
 
     def __init__(self, problem: Problem, blocks: list[RowBlock], params: SolveParams,
-                 clock: _Clock, warm: LpState | None = None):
+                 clock: _Clock, warm: LpState | None = None,
+                 start: Callable[[Core], np.ndarray | None] | None = None):
         self.problem = problem
+        self.start = start  # the core's plan from a kept base (solver.reuse)
         self.warm = warm
         self.blocks = blocks
         self.params = params
@@ -226,9 +250,11 @@ class _Engine:
         from that plan and the best pairs by the core's reduced costs instead."""
         n = len(self.problem.pairs)
         started = time.perf_counter()
+        canonical = n >= CANONICAL_CORE_MIN_PAIRS
         core, self.seed = core_attempt(self.problem, self.blocks,
                                        accept=lambda plan: rows_hold(self.blocks, plan, n),
-                                       seed=n >= SEEDED_LP_MIN_PAIRS)
+                                       seed=n >= SEEDED_LP_MIN_PAIRS, canonical=canonical,
+                                       start=self.start if canonical else None)
         self.stats["core_s"] = round(time.perf_counter() - started, 3)
         if self.seed is not None:
             self.stats["lp_seeded"] = 1

@@ -84,11 +84,20 @@ def core_network(problem: Problem) -> Core | None:
     return Core(problem, arc, candidate_out, active, capacity)
 
 
-def solve_core(core: Core, cost: np.ndarray) -> np.ndarray | None:
-    """Pairs of a maximum-``cost`` plan of the core (``cost``: int64 per pair), or None
-    when the core has no feasible flow."""
-    from ortools.graph.python import min_cost_flow
+@dataclass(frozen=True)
+class _Arcs:
+    """The core's arcs as aligned arrays: the pair arcs first (``pairs``: their pair
+    indices), then candidate -> outside, post -> sink and outside -> sink."""
 
+    pairs: np.ndarray
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    costs: np.ndarray  # −cost on pair arcs, 0 elsewhere
+    supplies: np.ndarray  # per node: 1 per sending employee, minus their number at the sink
+
+
+def _arcs(core: Core, cost: np.ndarray) -> _Arcs:
     problem = core.problem
     pairs = problem.pairs
     n_e = problem.n_employees
@@ -104,17 +113,65 @@ def solve_core(core: Core, cost: np.ndarray) -> np.ndarray | None:
                            core.capacity[posts], [max(1, out.size)]])
     costs = np.concatenate([-cost[arcs].astype(np.int64), np.zeros(out.size, np.int64),
                             np.zeros(posts.size, np.int64), [0]])
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     senders = np.flatnonzero(core.active)
     supplies = np.zeros(core.n_nodes, dtype=np.int64)
     supplies[senders] = 1
     supplies[core.sink] = -senders.size
-    flow.set_nodes_supplies(np.arange(core.n_nodes), supplies)
+    return _Arcs(arcs, tails, heads, caps, costs, supplies)
+
+
+def _min_cost_flow(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray,
+                   costs: np.ndarray, supplies: np.ndarray) -> np.ndarray | None:
+    """Flow per arc of a minimum-cost flow (OR-Tools), or None when there is none."""
+    from ortools.graph.python import min_cost_flow
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    flow.set_nodes_supplies(np.arange(supplies.size), supplies)
     if flow.solve() != flow.OPTIMAL:
         return None
-    used = flow.flows(np.arange(arcs.size)) > 0
-    return arcs[used]
+    return np.asarray(flow.flows(np.arange(tails.size)))
+
+
+def solve_core(core: Core, cost: np.ndarray) -> np.ndarray | None:
+    """Pairs of a maximum-``cost`` plan of the core (``cost``: int64 per pair), or None
+    when the core has no feasible flow."""
+    net = _arcs(core, cost)
+    flows = _min_cost_flow(net.tails, net.heads, net.caps, net.costs, net.supplies)
+    if flows is None:
+        return None
+    return net.pairs[flows[:net.pairs.size] > 0]
+
+
+def face_plan(core: Core, cost: np.ndarray, d: np.ndarray) -> np.ndarray | None:
+    """The core's plan among its equally good optimal plans, chosen by the optimal
+    face alone: pairs (sorted) of the flow that a flow solve finds on the arcs whose
+    reduced length under ``d`` is 0, arcs below 0 kept full, arcs above 0 empty.
+
+    ``d`` must be the potentials of :func:`potentials` for *some* optimal plan: they
+    are the greatest node potentials <= 0 that make every residual arc's reduced
+    length non-negative, and that set of potentials is the set of optimal duals, the
+    same whichever optimal plan's residual network it is read from. So the network
+    solved here, and the plan it gives, depend on the problem alone, not on which
+    optimal plan was found first: a re-solve that reached the optimum another way
+    (:mod:`solver.reuse`, a kept base plus one lock) gives the same plan as a cold
+    solve. Any flow of that network meets complementary slackness with ``d``, so it
+    is an optimal plan and ``d`` stays its certificate. None when the network has no
+    flow (``d`` was not optimal)."""
+    net = _arcs(core, cost)
+    rc = net.costs + d[net.tails] - d[net.heads]
+    full = rc < -0.5  # exact integers in float64
+    free = np.flatnonzero(np.abs(rc) <= 0.5)
+    supplies = net.supplies.copy()
+    np.subtract.at(supplies, net.tails[full], net.caps[full])
+    np.add.at(supplies, net.heads[full], net.caps[full])
+    flows = _min_cost_flow(net.tails[free], net.heads[free], net.caps[free],
+                           np.zeros(free.size, np.int64), supplies)
+    if flows is None:
+        return None
+    x = np.where(full, net.caps, 0)
+    x[free] = flows
+    return net.pairs[x[:net.pairs.size] > 0]
 
 
 @dataclass(frozen=True)
@@ -173,6 +230,12 @@ def potentials(res: Residual) -> np.ndarray | None:
 
     Bellman-Ford from a virtual source joined to every node at cost 0, one whole
     round of arcs per numpy step; on these networks it settles in tens of rounds.
+
+    The result is the *greatest* such ``d`` with ``d <= 0`` (shortest distances from
+    the virtual source), which for an optimal plan does not depend on which optimal
+    plan's residual network is given: :func:`face_plan` and the reuse of a kept base
+    (:mod:`solver.reuse`) rely on that, so another algorithm here must return the
+    same potentials (tests/test_reuse.py compares them).
     """
     n = res.graph.shape[0]
     coo = res.graph.tocoo()
@@ -243,27 +306,47 @@ def core_bound(problem: Problem, blocks: Sequence[RowBlock],
 
 
 def core_attempt(problem: Problem, blocks: Sequence[RowBlock],
-                 accept: Callable[[np.ndarray], bool] | None = None, seed: bool = True
+                 accept: Callable[[np.ndarray], bool] | None = None, seed: bool = True, *,
+                 canonical: bool = False,
+                 start: Callable[[Core], np.ndarray | None] | None = None
                  ) -> tuple[LpBound | None, LpSeed | None]:
     """``(bound, None)`` as :func:`core_bound` when the core's plan is accepted; when
     ``accept`` rejects it (side rows bind: the LP must decide) and ``seed`` is set,
     ``(None, seed)`` with the plan and its reduced costs ``score − u_e − v_p`` under the
     potentials, where the LP starts (:class:`~solver.model.lp.LpSeed`); else
-    ``(None, None)``."""
-    start = time.perf_counter()
+    ``(None, None)``.
+
+    ``canonical``: the plan is :func:`face_plan`'s (the same whichever optimal plan
+    the flow solve found), checked by ``accept`` after the potentials. ``start``: an
+    optimal plan of the core known another way (a kept base plus one lock,
+    :mod:`solver.reuse`), tried before a flow solve; the potentials prove it optimal
+    (a plan that is not has none, and the flow solve runs after all)."""
+    started = time.perf_counter()
     core = core_network(problem)
     if core is None:
         return None, None
     cost = problem.pairs.score
-    chosen = solve_core(core, cost)
+    known = start(core) if start is not None else None
+    chosen = known if known is not None else solve_core(core, cost)
     if chosen is None:
         return None, None
-    rejected = accept is not None and not accept(chosen)
+    rejected = not canonical and accept is not None and not accept(chosen)
     if rejected and not seed:
         return None, None
     d = potentials(residual(core, cost, chosen))
+    if d is None and known is not None:
+        chosen = solve_core(core, cost)
+        d = None if chosen is None else potentials(residual(core, cost, chosen))
     if d is None:
         return None, None
+    if canonical:
+        face = face_plan(core, cost, d)
+        if face is None:
+            return None, None
+        chosen = face
+        rejected = accept is not None and not accept(chosen)
+        if rejected and not seed:
+            return None, None
     if rejected:
         pairs, n_e = problem.pairs, problem.n_employees
         return None, LpSeed(chosen, cost - d[pairs.emp] + d[n_e + pairs.pos])
@@ -271,5 +354,5 @@ def core_attempt(problem: Problem, blocks: Sequence[RowBlock],
     bound, rc = lagrangian_bound(problem, blocks, duals)
     x = np.zeros(len(problem.pairs))
     x[chosen] = 1.0
-    return LpBound(True, bound, rc, x, time.perf_counter() - start, rounds=0,
-                   columns=len(problem.pairs), duals=duals), None
+    return LpBound(True, bound, rc, x, time.perf_counter() - started, rounds=0,
+                   columns=len(problem.pairs), duals=duals, potentials=d), None

@@ -48,6 +48,9 @@ class LpBound:
     # The sign-corrected row multipliers the bound was computed from (one per row of
     # the blocks solved), when feasible: the side rows' prices for shortlists.
     duals: np.ndarray | None = None
+    # The flow core's node potentials (solver.model.flow.potentials) when the bound came
+    # from the core: a what-if of this problem starts from them (solver.reuse).
+    potentials: np.ndarray | None = None
 
 
 FIRST_ROUND_STRATEGY = 1  # dual simplex (the HiGHS default)
@@ -152,20 +155,25 @@ class _RowCache:
 
     def find(self, blocks: list[RowBlock], n_pairs: int) -> tuple[int, Any] | None:
         """(k, matrix of blocks[:k]) for the longest kept prefix of ``blocks``; the
-        entry found becomes the most recently used."""
+        entry found becomes the most recently used. A kept list whose blocks after
+        the shared prefix have no rows (a round without locks, whose what-if adds
+        one) is the matrix of that prefix."""
         with self.lock:
-            best = None
+            best, best_k = None, 0
             for i, (refs, n, _) in enumerate(self.entries):
-                k = len(refs)
-                if n == n_pairs and 0 < k <= len(blocks) and \
-                        (best is None or k > len(self.entries[best][0])) and \
-                        all(r() is b for r, b in zip(refs, blocks, strict=False)):
-                    best = i
+                if n != n_pairs:
+                    continue
+                k = 0
+                while k < min(len(refs), len(blocks)) and refs[k]() is blocks[k]:
+                    k += 1
+                rest = [r() for r in refs[k:]]
+                if k > best_k and all(b is not None and len(b) == 0 for b in rest):
+                    best, best_k = i, k
             if best is None:
                 return None
             entry = self.entries.pop(best)
             self.entries.insert(0, entry)
-            return len(entry[0]), entry[2]
+            return best_k, entry[2]
 
     def put(self, blocks: list[RowBlock], n_pairs: int, built: Any) -> None:
         if not blocks:

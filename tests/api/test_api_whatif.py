@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from api.db import ScenarioRecord
 from solver.result import SolveParams
 from solver.solve import solve
+from tests.reference import random_scenario
 
 
 def _what_if(client: TestClient, headers: dict, scenario_id: str, edits: list,
@@ -309,3 +310,55 @@ def test_warm_start_off_when_the_cache_is(make_client, tiny: Path, monkeypatch) 
         [{"op": "lock", "nip": NIPS[2], "position": "003"}], warm_start=True)["id"])
     assert "lp_warm" not in warm["run"]
     assert warm["status"] == "OPTIMAL"
+
+
+def _core_round(tmp_path: Path) -> Path:
+    """A 99-pair random round (tests/reference) whose plans the transportation core
+    proves (no binding turnover cap), with its assessments."""
+    path = random_scenario(5, tmp_path)
+    config = yaml.safe_load(path.read_text())
+    config.setdefault("rules", {})["max_unit_turnover"] = 1
+    path.write_text(yaml.safe_dump(config))
+    return path.parent
+
+
+def test_a_what_if_from_a_kept_base_gives_the_bytes_of_a_fresh_server(
+        settings, tmp_path: Path, monkeypatch) -> None:
+    """The runner keeps its solves (solver.reuse): a lock's what-if re-solves from the
+    base's problem and core plan. Its document is, byte for byte (outside "run"), the
+    one a fresh server on the same store computes from nothing."""
+    import json
+
+    import solver.solve as solve_module
+    from api.main import create_app
+
+    monkeypatch.setattr(solve_module, "FULL_MODEL_PAIRS", 0)  # the core, at any size
+    monkeypatch.setattr(solve_module, "CANONICAL_CORE_MIN_PAIRS", 0)
+    folder = _core_round(tmp_path)
+    files = multipart(folder, ("scenario", "employees", "positions", "assessments"))
+    edits = [{"op": "lock", "nip": "198812242010082002", "position": "P04"}]
+    documents = []
+    with TestClient(create_app(settings)) as first:
+        auth = tokens_for(first)
+        response = first.post("/api/v1/scenarios", headers=auth["planner"], files=files)
+        assert response.status_code == 201, response.text
+        scenario_id = response.json()["id"]
+        base_job = first.post(f"/api/v1/scenarios/{scenario_id}/jobs",
+                              headers=auth["planner"], json={"plans": 2}).json()["id"]
+        base = _run(first, auth["viewer"], base_job)
+        assert base["run"]["strategy"] == "flow-core" and base["run"]["reused"] == "cold"
+        for _ in range(2):  # once from the kept base, once more (the base stays kept)
+            documents.append(_run(first, auth["viewer"], _what_if(
+                first, auth["planner"], scenario_id, edits, plans=2)["id"]))
+            assert documents[-1]["run"]["reused"] == "problem"
+            assert documents[-1]["run"]["strategy"] == "flow-core"
+    with TestClient(create_app(settings)) as fresh:  # nothing kept: built from the files
+        documents.append(_run(fresh, auth["viewer"], _what_if(
+            fresh, auth["planner"], scenario_id, edits, plans=2)["id"]))
+        assert documents[-1]["run"]["reused"] == "cold"
+    assert documents[0]["plans"][0]["assignments"] != base["plans"][0]["assignments"]
+    texts = []
+    for document in documents:
+        document.pop("run")
+        texts.append(json.dumps(document, indent=2, ensure_ascii=False))
+    assert texts[0] == texts[1] == texts[2]
