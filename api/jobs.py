@@ -435,6 +435,10 @@ class JobManager:
                 self._stops.pop(job_id, None)
                 self._progress.pop(job_id, None)
                 self._preloaded.pop(job_id, None)
+        if self._reuse is not None and not self._closing:
+            # The job is stored: what its what-ifs will need is worked out while the
+            # planner reads the plans (solver.reuse).
+            self._reuse.warm_up()
 
     def run_batch(self, batch_id: str, job_id: str) -> None:
         """Run a what-if batch's variants; :class:`api.batch.BatchJobManager`, the runner

@@ -62,7 +62,7 @@ def same_but_locks(a: Scenario, b: Scenario) -> bool:
     return True
 
 
-@dataclass
+@dataclass(eq=False)  # kept solves are told apart by identity
 class _Kept:
     """One kept solve: its problem and rows, and the core's plan with its potentials
     when the core proved plan 1 (the residual network with reduced lengths built on
@@ -73,6 +73,7 @@ class _Kept:
     plan: np.ndarray | None = None
     potentials: np.ndarray | None = None
     reduced: sparse.csr_matrix | None = field(default=None, repr=False)
+    derived: bool = False  # its problem was read off another kept one
 
 
 @dataclass(frozen=True)
@@ -121,12 +122,23 @@ class SolveCache:
         problem = build_problem(scenario)
         return Prepared(problem, build_rows(problem), "cold")
 
+    def warm_up(self) -> None:
+        """Work the newest kept core plan's residual network out now, when that solve
+        was not itself a what-if of a kept one (the first what-if of it needs it): for
+        a server to call between jobs."""
+        with self._lock:
+            kept = self._kept[0] if self._kept else None
+        if kept is not None and not kept.derived and kept.plan is not None:
+            _reduced(kept)
+
     def keep(self, problem: Problem, blocks: list[RowBlock], core: LpBound | None) -> None:
         """Keep a finished solve; ``core``: the flow core's bound when it proved plan 1
         (its plan and potentials are kept), else None."""
         if self.size <= 0:
             return
-        kept = _Kept(problem, blocks)
+        with self._lock:
+            derived = any(problem.pairs.emp is k.problem.pairs.emp for k in self._kept)
+        kept = _Kept(problem, blocks, derived=derived)
         if core is not None and core.potentials is not None and core.x is not None:
             kept.plan = np.flatnonzero(core.x > 0.5)
             kept.potentials = core.potentials
@@ -154,14 +166,9 @@ def _locked_plan(kept: _Kept, problem: Problem) -> np.ndarray | None:
     in_plan[kept.plan] = True
     if in_plan[j]:
         return kept.plan
-    graph = kept.reduced
+    graph = _reduced(kept)
     if graph is None:
-        base_core = core_network(base)
-        if base_core is None:
-            return None
-        graph = reduced_graph(residual(base_core, base.pairs.score, kept.plan),
-                              kept.potentials)
-        kept.reduced = graph
+        return None
     n_e, n_p = problem.n_employees, problem.n_positions
     e, p = int(pairs.emp[j]), n_e + int(pairs.pos[j])
     dist, pred = dijkstra(graph, indices=p, return_predecessors=True)
@@ -191,3 +198,14 @@ def _locked_plan(kept: _Kept, problem: Problem) -> np.ndarray | None:
     in_plan[in_at] = True
     in_plan[j] = True
     return np.flatnonzero(in_plan)
+
+
+def _reduced(kept: _Kept) -> sparse.csr_matrix | None:
+    """The kept core plan's residual network with reduced lengths (built once)."""
+    if kept.reduced is None and kept.plan is not None and kept.potentials is not None:
+        core = core_network(kept.problem)
+        if core is None:
+            return None
+        kept.reduced = reduced_graph(residual(core, kept.problem.pairs.score, kept.plan),
+                                     kept.potentials)
+    return kept.reduced

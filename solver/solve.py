@@ -200,6 +200,7 @@ class _Engine:
         self.own_state: LpState | None = None  # the LP solved here (not a shared warm one)
         # Where a cold LP starts when the core's plan broke a side row (flow.core_attempt).
         self.seed: LpSeed | None = None
+        self._vertex: tuple[LpBound | None, tuple[CpPlan, int, bool] | None] | None = None
 
     def _initial_hint(self) -> np.ndarray | None:
         if not self.params.hint:
@@ -348,14 +349,18 @@ class _Engine:
 
     def _lp_vertex_plan(self) -> tuple[CpPlan, int, bool] | None:
         """The LP vertex as (plan, bound, proven) when it is an integral plan;
-        proven optimal when it reaches ``floor(L)``."""
+        proven optimal when it reaches ``floor(L)`` (worked out once per LP)."""
+        if self._vertex is not None and self._vertex[0] is self.lp:
+            return self._vertex[1]
         chosen = self._lp_plan()
-        if chosen is None:
-            return None
-        objective = plan_objective(self.problem.pairs.score, self.problem.constant, chosen)
-        bound = max(objective, self._lp_integer_bound())
-        proven = objective >= bound
-        return CpPlan(chosen, objective, float(bound)), bound, proven
+        vertex = None
+        if chosen is not None:
+            objective = plan_objective(self.problem.pairs.score, self.problem.constant,
+                                       chosen)
+            bound = max(objective, self._lp_integer_bound())
+            vertex = CpPlan(chosen, objective, float(bound)), bound, objective >= bound
+        self._vertex = (self.lp, vertex)
+        return vertex
 
     def _lp_plan(self) -> np.ndarray | None:
         """The LP solution as a plan, when it is integral and meets every row exactly."""

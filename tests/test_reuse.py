@@ -36,6 +36,14 @@ def _round(seed: int, tmp_path: Path, turnover: Fraction | None = Fraction(1)) -
         scenario.rules, max_unit_turnover=turnover))
 
 
+def _reloaded(scenario: Scenario, **changes: object) -> Scenario:
+    """``scenario`` with ``changes`` as the API's runner sees it: read again from its
+    files, so no table is the same object as the kept solve's."""
+    tables = {name: getattr(scenario, name).copy()
+              for name in ("employees", "positions", "assessments", "preferences", "units")}
+    return dataclasses.replace(scenario.replace(**changes), **tables)
+
+
 def _new_locks(problem: Problem, seed: int, count: int = 3) -> list[Pair]:
     """Up to ``count`` pairs of people without a lock, seeded."""
     pairs = problem.pairs
@@ -116,7 +124,7 @@ def test_a_what_if_from_a_kept_base_is_a_cold_solve(seed, tmp_path, monkeypatch)
     base = solve(base_scenario, params, strategy="pruned", reuse=cache)
     assert base.stats["reused"] == "cold"
     for lock in _new_locks(base.problem, seed):
-        scenario = base_scenario.replace(locks=(*base_scenario.locks, lock))
+        scenario = _reloaded(base_scenario, locks=(*base_scenario.locks, lock))
         cold = solve(scenario, params, strategy="pruned")
         calls.clear()
         warm = solve(scenario, params, strategy="pruned", reuse=cache)

@@ -90,9 +90,15 @@ class _Lookup:
         self.p_comp = pos[comps].to_numpy(dtype=np.int64) if comps else np.zeros((len(pos), 0))
         self.headcount = pos["headcount"].to_numpy(dtype=np.int64)
         self.index = pair_index(problem)
+        self.labels = [competency_label(c) for c in comps]
 
     def gaps(self, e: int, p: int) -> list[dict[str, Any]]:
-        return competency_gaps(self.comps, self.e_comp[e], self.p_comp[p])
+        """:func:`competency_gaps` of ``e`` in ``p``, the comparison done in numpy."""
+        need, have = self.p_comp[p], self.e_comp[e]
+        short = np.flatnonzero((need > 0) & (have < need)).tolist()
+        need_, have_ = need.tolist(), have.tolist()
+        return [{"competency": self.labels[k], "required": int(need_[k]),
+                 "actual": int(have_[k])} for k in short]
 
 
 def competency_gaps(comps: list[str] | tuple[str, ...], achieved: Any, required: Any
@@ -115,15 +121,17 @@ def training_line(gap: dict[str, Any]) -> str:
     return f"Pelatihan {gap['competency']}: naik dari {start} ke {gap['required']}"
 
 
-def explain_assignment(assignment: dict[str, Any], look: _Lookup) -> dict[str, Any]:
-    """The explanation fields of one assignment (a new dict; input unchanged)."""
+def explain_assignment(assignment: dict[str, Any], look: _Lookup,
+                       pair: int | None = None) -> dict[str, Any]:
+    """The explanation fields of one assignment (a new dict; input unchanged);
+    ``pair``: its index into the problem's pairs when the caller looked it up (-1: none)."""
     problem, rules = look.problem, look.scenario.rules
     nip, post, origin = assignment["nip"], assignment["position"], assignment.get("from")
-    key = (str(nip), str(post))
-    if key not in look.index:
+    found = look.index.get((str(nip), str(post))) if pair is None else pair
+    if found is None or found < 0:
         raise ValueError(f"assignment {nip} → {post} is not a pair of this scenario "
                          "(plans.json from another scenario or another version of it?)")
-    j = look.index[key]
+    j = found
     pairs = problem.pairs
     e, p = look.emp_row[str(nip)], look.pos_row[str(post)]
     jpm = int(pairs.jpm[j])
@@ -169,8 +177,10 @@ def explain_plans(doc: dict[str, Any], scenario: Scenario, problem: Problem) -> 
     look = _Lookup(scenario, problem)
     plans = doc.get("plans", [])
     for plan in plans:
-        for assignment in plan["assignments"]:
-            assignment.update(explain_assignment(assignment, look))
+        found = problem.find_pairs([(str(a["nip"]), str(a["position"]))
+                                    for a in plan["assignments"]])  # one search per plan
+        for assignment, j in zip(plan["assignments"], found.tolist(), strict=True):
+            assignment.update(explain_assignment(assignment, look, j))
     for plan in plans[1:]:
         plan["diff"] = plan_diff(plans[0], plan)
     # Section 9 (preference_rank, voice, units, stability): only when the scenario has
