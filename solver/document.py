@@ -21,6 +21,8 @@ import time
 from importlib import metadata
 from typing import Any
 
+import pandas as pd
+
 from solver.eligibility import Problem, build_problem
 from solver.result import Result, SolveParams
 from solver.scenario import Scenario
@@ -39,12 +41,28 @@ def input_hash(scenario: Scenario) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps(scenario.config, sort_keys=True, default=str).encode())
     for frame in (scenario.employees, scenario.positions, scenario.assessments):
-        digest.update(frame.drop(columns=["row"]).to_csv(index=False).encode())
+        digest.update(_table_text(frame))
     # Section 9 tables only when given, so a scenario without them keeps its hash.
     for frame in (scenario.preferences, scenario.units):
         if not frame.empty:
-            digest.update(frame.drop(columns=["row"]).to_csv(index=False).encode())
+            digest.update(_table_text(frame))
     return digest.hexdigest()
+
+
+# The hashed text of the last few tables: a what-if's tables are its base's (equal
+# frames, read again), and writing a city's employees as CSV takes a tenth of a second.
+_TABLE_TEXTS: list[tuple[pd.DataFrame, bytes]] = []
+_TABLE_TEXTS_SIZE = 8
+
+
+def _table_text(frame: pd.DataFrame) -> bytes:
+    for kept, text in list(_TABLE_TEXTS):
+        if kept is frame or (kept.shape == frame.shape and kept.equals(frame)):
+            return text
+    text = frame.drop(columns=["row"]).to_csv(index=False).encode()
+    _TABLE_TEXTS.insert(0, (frame, text))
+    del _TABLE_TEXTS[_TABLE_TEXTS_SIZE:]
+    return text
 
 
 def problem_of(result: Result, scenario: Scenario) -> Problem:

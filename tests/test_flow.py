@@ -89,3 +89,24 @@ def test_the_engine_seeds_its_lp_where_the_turnover_cap_binds(tmp_path, monkeypa
     result = solve(sc, SolveParams(time_limit=20, plans=1), strategy="pruned")
     assert result.stats["strategy"] == "lp-pruned" and result.stats["lp_seeded"] == 1
     assert result.plans[0].objective == highs_optimum(sc)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_plan_potentials_are_the_residual_networks(seed, tmp_path):
+    """plan_potentials (no sparse matrix) gives potentials(residual(...)) exactly, and
+    none for a plan that is not optimal."""
+    problem = build_problem(load_scenario(random_scenario(seed, tmp_path)))
+    core = flow.core_network(problem)
+    if core is None:
+        return
+    cost = problem.pairs.score
+    best = flow.solve_core(core, cost)
+    if best is None:
+        return
+    d = flow.plan_potentials(core, cost, best)
+    assert d is not None
+    assert np.array_equal(d, flow.potentials(flow.residual(core, cost, best)))
+    stays = np.flatnonzero(problem.pairs.stay & core.arc)
+    if int(cost[stays].sum()) < int(cost[best].sum()) and \
+            flow.potentials(flow.residual(core, cost, stays)) is None:
+        assert flow.plan_potentials(core, cost, stays) is None

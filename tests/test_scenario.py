@@ -51,3 +51,16 @@ def test_replace_validates_the_references_again(demo) -> None:
     with pytest.raises(InputError) as info:
         demo.replace(positions=demo.positions.iloc[1:].reset_index(drop=True))
     assert any("is not in the positions table" in e for e in info.value.errors)
+
+
+def test_the_hash_follows_table_content_not_the_frame_object(demo) -> None:
+    """input_hash keeps the text of recent tables: an equal table read again hashes as
+    the first (same text), a changed cell in a table hashed before hashes differently."""
+    import dataclasses
+
+    again = dataclasses.replace(demo, employees=demo.employees.copy())
+    assert input_hash(again) == input_hash(demo)
+    changed = demo.employees.copy()
+    changed.loc[0, "name"] = "Nama Lain"
+    assert input_hash(dataclasses.replace(demo, employees=changed)) != input_hash(demo)
+    assert input_hash(demo) == input_hash(again)

@@ -185,6 +185,15 @@ class Residual:
 
 def residual(core: Core, cost: np.ndarray, chosen: np.ndarray) -> Residual:
     """Residual network of the plan ``chosen`` (pair indices) for ``cost`` (per pair)."""
+    t, h, w, used = _residual_arcs(core, cost, chosen)
+    graph = sparse.csr_matrix((w, (t, h)), shape=(core.n_nodes, core.n_nodes))
+    return Residual(graph, used)
+
+
+def _residual_arcs(core: Core, cost: np.ndarray, chosen: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The residual network's arcs (tails, heads, costs; no two share both ends) and
+    per pair whether it is in the plan."""
     problem = core.problem
     pairs = problem.pairs
     n_e = problem.n_employees
@@ -215,8 +224,7 @@ def residual(core: Core, cost: np.ndarray, chosen: np.ndarray) -> Residual:
     t = np.concatenate([np.asarray(x, dtype=np.int64) for x in tails])
     h = np.concatenate([np.asarray(x, dtype=np.int64) for x in heads])
     w = np.concatenate([np.asarray(x, dtype=np.float64) for x in weights])
-    graph = sparse.csr_matrix((w, (t, h)), shape=(core.n_nodes, core.n_nodes))
-    return Residual(graph, used)
+    return t, h, w, used
 
 
 MAX_RELAXATIONS = 2000  # rounds of Bellman-Ford before giving up (a negative cycle, or too deep)
@@ -237,10 +245,22 @@ def potentials(res: Residual) -> np.ndarray | None:
     (:mod:`solver.reuse`) rely on that, so another algorithm here must return the
     same potentials (tests/test_reuse.py compares them).
     """
-    n = res.graph.shape[0]
     coo = res.graph.tocoo()
-    order = np.argsort(coo.col, kind="stable")
-    tail, head, w = coo.row[order], coo.col[order], coo.data[order]
+    return _bellman_ford(res.graph.shape[0], coo.row, coo.col, coo.data)
+
+
+def plan_potentials(core: Core, cost: np.ndarray, chosen: np.ndarray) -> np.ndarray | None:
+    """``potentials(residual(core, cost, chosen))``, without building the sparse matrix
+    (at city scale that took a third of the time)."""
+    t, h, w, _ = _residual_arcs(core, cost, chosen)
+    return _bellman_ford(core.n_nodes, t, h, w)
+
+
+def _bellman_ford(n: int, tails: np.ndarray, heads: np.ndarray,
+                  costs: np.ndarray) -> np.ndarray | None:
+    """:func:`potentials` of the ``n``-node network with these arcs (any order)."""
+    order = np.argsort(heads, kind="stable")
+    tail, head, w = tails[order], heads[order], costs[order]
     d = np.zeros(n)
     if head.size:
         starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1]])
@@ -253,7 +273,7 @@ def potentials(res: Residual) -> np.ndarray | None:
             d[targets[better]] = best[better]
         else:
             return None
-    if np.any(coo.data + d[coo.row] - d[coo.col] < 0):
+    if np.any(w + d[tail] - d[head] < 0):
         return None
     return d
 
@@ -333,10 +353,10 @@ def core_attempt(problem: Problem, blocks: Sequence[RowBlock],
     rejected = not canonical and accept is not None and not accept(chosen)
     if rejected and not seed:
         return None, None
-    d = potentials(residual(core, cost, chosen))
+    d = plan_potentials(core, cost, chosen)
     if d is None and known is not None:
         chosen = solve_core(core, cost)
-        d = None if chosen is None else potentials(residual(core, cost, chosen))
+        d = None if chosen is None else plan_potentials(core, cost, chosen)
     if d is None:
         return None, None
     if canonical:
