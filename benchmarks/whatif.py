@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import statistics
 import time
 from pathlib import Path
@@ -228,6 +229,7 @@ def measure_api(path: Path, name: str, locks: int, seed: int, time_limit: float,
                 post = str(problem.position_ids[pairs.pos[j]])
                 if (nip, post) in chosen:
                     continue
+                load = os.getloadavg()[0]
                 started = time.perf_counter()
                 response = client.post(
                     f"/api/v1/scenarios/{scenario_id}/what-if", headers=auth,
@@ -242,6 +244,8 @@ def measure_api(path: Path, name: str, locks: int, seed: int, time_limit: float,
                        "accepted_s": round(accepted_s, 3), "done_s": round(done_s, 3),
                        "solve_s": run["run"]["runtime_s"],
                        "lp_warm": run["run"].get("lp_warm", 0),
+                       "reused": run["run"].get("reused", ""),
+                       "load": round(load, 2), "load_after": round(os.getloadavg()[0], 2),
                        "upload_s": round(upload_s, 3), "base_job_s": round(base_s, 3)}
                 log(f"{name} (API) lock {row['lock']}: {row['status']}, 202 after "
                     f"{accepted_s:.2f} s, done after {done_s:.2f} s", flush=True)
@@ -253,16 +257,21 @@ def write_api_markdown(path: Path, rows: list[dict[str, Any]], command: str) -> 
     lines = [
         *_header("What-if after one lock through the HTTP API", command),
         "| instance | lock | status | 202 after s | job done after s | solve s | warm LP | "
-        "upload s | base job s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "kept base | upload s | base job s | load before / after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['instance']} | {r['lock']} | {r['status']} | {r['accepted_s']:.2f} | "
                      f"{r['done_s']:.2f} | {r['solve_s']} | {'yes' if r['lp_warm'] else 'no'} | "
-                     f"{r['upload_s']:.2f} | {r['base_job_s']:.2f} |")
+                     f"{'yes' if r['reused'] == 'problem' else 'no'} | "
+                     f"{r['upload_s']:.2f} | {r['base_job_s']:.2f} | "
+                     f"{r['load']:.2f} / {r['load_after']:.2f} |")
     _write(path, lines, "*202 after*: reading, editing and validating the tables in the "
            "request. *job done after*: from the request to the job's status `done` (solve, "
-           "plans document with explanations and diff, store).")
+           "plans document with explanations and diff, store). *kept base*: the solver "
+           "process started from the base's kept problem and core plan (solver/reuse.py, "
+           "`run.reused`). *load*: 1-minute load average on the 2 cores before the request "
+           "and after the job.")
 
 
 def main(argv: list[str] | None = None) -> int:
