@@ -458,12 +458,16 @@ class JobManager:
         if batch_id is not None:  # a what-if batch's variant: the batch runs together
             self.run_batch(batch_id, job_id)
             return
+        with self._lock:
+            preloaded = self._preloaded.pop(job_id, None)
         with self.sessions() as session:
             job = session.get(Job, job_id)
             assert job is not None
             record = session.get(ScenarioRecord, job.scenario_id)
             assert record is not None
-            files = stored_files(record)
+            # The request's validated scenario, when it came with the job: the stored
+            # tables (megabytes at city scale) need not be read at all.
+            files = stored_files(record) if preloaded is None else []
             params: dict[str, Any] = dict(job.params)
             base_plan = None
             # The LP state to start from and to leave behind: the base scenario's
@@ -479,8 +483,6 @@ class JobManager:
         log.info("job %s: started (scenario %s, attempt %d)", job_id, record.id,
                  job.attempts)
         started = time.perf_counter()
-        with self._lock:
-            preloaded = self._preloaded.pop(job_id, None)
         try:
             scenario = preloaded if preloaded is not None else load_files(
                 files, self.settings.table_limits())

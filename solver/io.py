@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -574,7 +577,7 @@ def birth_date_from_nip(nip: str) -> dt.date | None:
 
 
 def _load_employees(source: TableSource, limits: TableLimits,
-                    position_ids: set[str]) -> pd.DataFrame:
+                    position_ids: AbstractSet[str]) -> pd.DataFrame:
     frame = _read_table(source, limits)
     errors = _Collector(source.label)
     _require_columns(frame, ["nip", "name", "grade", "performance", "potential"], errors)
@@ -659,7 +662,7 @@ def _raw(frame: pd.DataFrame, column: str) -> list[str]:
 
 
 def _load_assessments(
-    source: TableSource, limits: TableLimits, nips: set[str], position_ids: set[str]
+    source: TableSource, limits: TableLimits, nips: AbstractSet[str], position_ids: AbstractSet[str]
 ) -> pd.DataFrame:
     frame = _read_table(source, limits)
     errors = _Collector(source.label)
@@ -710,7 +713,7 @@ def parse_ikm(text: str) -> int | str:
 
 
 def _load_preferences(
-    source: TableSource, limits: TableLimits, nips: set[str], position_ids: set[str]
+    source: TableSource, limits: TableLimits, nips: AbstractSet[str], position_ids: AbstractSet[str]
 ) -> pd.DataFrame:
     """The preferences table (section 9): one row per (employee, requested post)."""
     frame = _read_table(source, limits)
@@ -749,7 +752,7 @@ def _load_preferences(
 
 
 def _load_units(source: TableSource, limits: TableLimits,
-               known_units: set[str]) -> pd.DataFrame:
+               known_units: AbstractSet[str]) -> pd.DataFrame:
     """The units table (section 9): the latest IKM of each unit, in exact hundredths."""
     frame = _read_table(source, limits)
     errors = _Collector(source.label)
@@ -1198,6 +1201,40 @@ def load_scenario_tables(yaml_content: bytes, label: str, tables: Mapping[str, T
                            tables_from_yaml=False)
 
 
+class _TableCache:
+    """The last few tables read, by loader, bytes, limits and the ids they are checked
+    against: a what-if's derived round (a lock, a rule) has its base's tables, byte for
+    byte, and reading a city's employees again took half a second of every request.
+    A loader is a pure function of those, so a table read before is the same table; a
+    table that fails is not kept (its messages come from reading it again). Callers
+    get their own copy (the loader's caller adds columns)."""
+
+    SIZE = 8
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[Any, ...], pd.DataFrame] = {}
+        self._lock = threading.Lock()
+
+    def load(self, loader: Callable[..., pd.DataFrame], source: TableSource,
+             limits: TableLimits, *against: frozenset[str]) -> pd.DataFrame:
+        key = (loader.__name__, source.label, hashlib.sha256(source.content).digest(),
+               limits, *against)
+        with self._lock:
+            kept = self._kept.pop(key, None)
+            if kept is not None:
+                self._kept[key] = kept  # most recently used last
+        if kept is None:
+            kept = loader(source, limits, *against)
+            with self._lock:
+                self._kept[key] = kept
+                while len(self._kept) > self.SIZE:
+                    self._kept.pop(next(iter(self._kept)))
+        return kept.copy()
+
+
+_TABLES = _TableCache()
+
+
 def _required(open_table: Callable[[str], TableSource | None], role: str,
               label: str) -> TableSource:
     source = open_table(role)
@@ -1241,14 +1278,16 @@ def _build_scenario(doc: YamlDocument, label: str, default_name: str, source: st
     checks.errors.raise_if_any()
     assert as_of is not None
 
-    positions = _load_positions(_required(open_table, "positions", label), limits)
-    position_ids = set(positions["id"])
-    employees = _load_employees(_required(open_table, "employees", label), limits,
-                                position_ids)
-    nips = set(employees["nip"])
+    positions = _TABLES.load(_load_positions, _required(open_table, "positions", label),
+                             limits)
+    position_ids = frozenset(positions["id"])
+    employees = _TABLES.load(_load_employees, _required(open_table, "employees", label),
+                             limits, position_ids)
+    nips = frozenset(employees["nip"])
     assessments_source = open_table("assessments")
     if assessments_source is not None:
-        assessments = _load_assessments(assessments_source, limits, nips, position_ids)
+        assessments = _TABLES.load(_load_assessments, assessments_source, limits, nips,
+                                   position_ids)
     else:
         assessments = pd.DataFrame({
             "nip": pd.Series([], dtype=object), "position": pd.Series([], dtype=object),
@@ -1258,11 +1297,13 @@ def _build_scenario(doc: YamlDocument, label: str, default_name: str, source: st
     preferences = empty_preferences()
     preferences_source = open_table("preferences")
     if preferences_source is not None:
-        preferences = _load_preferences(preferences_source, limits, nips, position_ids)
+        preferences = _TABLES.load(_load_preferences, preferences_source, limits, nips,
+                                   position_ids)
     unit_table = empty_units()
     units_source = open_table("units")
     if units_source is not None:
-        unit_table = _load_units(units_source, limits, set(positions["unit"]))
+        unit_table = _TABLES.load(_load_units, units_source, limits,
+                                  frozenset(positions["unit"]))
 
     units = set(positions["unit"])
     if scope.units is not None:

@@ -414,3 +414,25 @@ def test_an_xlsx_header_wider_than_the_cap_is_refused(tmp_path):
         load_scenario(path)
     assert info.value.errors == [f"positions.xlsx row 1: has {len(rows[0]):,} columns; the "
                                  "limit is 1,000"]
+
+
+def test_a_table_read_again_is_the_same_table_and_a_changed_one_is_read_anew(tmp_path):
+    """The loader keeps the tables it read (a what-if's round has its base's bytes): a
+    second read gives an equal table of its own; a changed byte is read and checked
+    again; an invalid table gives its messages every time."""
+    path = write_scenario(tmp_path, EMPLOYEES, POSITIONS)
+    first, second = load_scenario(path), load_scenario(path)
+    assert first.employees.equals(second.employees)
+    assert first.positions.equals(second.positions)
+    assert first.employees is not second.employees
+    second.employees.loc[0, "name"] = "Nama Lain"  # a caller's copy: the kept one is not
+    assert load_scenario(path).employees.equals(first.employees)
+    text = (tmp_path / "employees.csv").read_text()
+    (tmp_path / "employees.csv").write_text(text.replace("III/c", "III/d", 1))
+    changed = load_scenario(path)
+    assert not changed.employees.equals(first.employees)
+    (tmp_path / "employees.csv").write_text(text.replace("III/c", "V/z", 1))
+    for _ in range(2):
+        with pytest.raises(InputError) as info:
+            load_scenario(path)
+        assert any("'V/z' is not valid" in e for e in info.value.errors)
