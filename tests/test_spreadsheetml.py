@@ -9,8 +9,10 @@ canonical form; only ``docProps`` (openpyxl stamps the time there) may differ.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import canonicalize
 
@@ -133,11 +135,9 @@ def test_the_review_packet_is_openpyxls(tmp_path):
     from solver.review import packet
     from solver.solve import solve
 
-    scenario = load_scenario("scenarios/demo/scenario.yaml")
+    scenario = load_scenario(Path(__file__).resolve().parents[1] / "scenarios/demo/scenario.yaml")
     params = SolveParams(plans=2, time_limit=60, workers=1, seed=0)
     write_outputs(solve(scenario, params), scenario, tmp_path, params, shortlist_time=30)
-    import json
-
     doc = json.loads((tmp_path / "plans.json").read_text("utf-8"))
     captured: list[Sequence[Sheet]] = []
     original = packet.xlsx_bytes
