@@ -14,10 +14,12 @@ disk is a clear 507 and corrupts nothing.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import resource
 import signal
 import sqlite3
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -347,8 +349,10 @@ def test_kill_9_of_the_api_mid_upload_leaves_no_half_scenario(tmp_path: Path) ->
 
 def test_a_full_disk_on_a_store_write_is_a_clear_error_and_corrupts_nothing(
         tmp_path: Path) -> None:
-    """RLIMIT_FSIZE stands for the full disk (a tmpfs of its own needs root): a write
-    past it fails with EFBIG as a full disk fails with ENOSPC, inside SQLite's write."""
+    """RLIMIT_FSIZE stands for the full disk, so this runs everywhere (no root): a write
+    past it fails with EFBIG as a full disk fails with ENOSPC, inside SQLite's write.
+    The real full disk (ENOSPC on a tmpfs of its own) is the next test, where mounting
+    is permitted (root with CAP_SYS_ADMIN)."""
     env = server_env(tmp_path)
     headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
     tiny = tmp_path / "tiny"
@@ -387,6 +391,97 @@ def test_a_full_disk_on_a_store_write_is_a_clear_error_and_corrupts_nothing(
         assert _upload(server.url, headers, big)
     finally:
         server.stop()
+
+
+# Size of the tmpfs the real-full-disk test mounts for its store.
+SMALL_DISK = "8m"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs of SMALL_DISK mounted for this test only; always unmounted afterwards
+    (lazily if something still holds it). Skipped where mounting is not permitted."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a tmpfs of its own needs root (mount); the RLIMIT_FSIZE test "
+                    "stands in for the full disk here")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK}", "tmpfs",
+                              str(disk)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"mount -t tmpfs is not permitted here (no CAP_SYS_ADMIN?): "
+                    f"{mounted.stderr.strip().splitlines()[0]}")
+    try:
+        yield disk
+    finally:
+        if subprocess.run(["umount", str(disk)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(disk)], check=True)
+
+
+def _fill(disk: Path) -> Path:
+    """Write a file until the disk has no block left (ENOSPC); return it."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as out:
+        for size in (1024 * 1024, 4096):  # big blocks, then the last pages
+            with contextlib.suppress(OSError):
+                while True:
+                    try:
+                        out.write(b"\0" * size)
+                    except OSError as exc:
+                        assert exc.errno == errno.ENOSPC, exc
+                        raise
+    assert os.statvfs(disk).f_bavail == 0
+    return filler
+
+
+def test_a_real_full_disk_under_a_running_server_is_a_clear_507_and_it_recovers(
+        tmp_path: Path, small_disk: Path) -> None:
+    """The store on a small tmpfs that fills up while the server runs: the writes that
+    find no room (an upload, a new job) are 507 STORE_FULL, what was stored stays
+    readable and intact, and once space is freed the same server stores them again
+    without a restart."""
+    env = {**server_env(tmp_path), "DATABASE_URL": f"sqlite:///{small_disk / 'store.db'}"}
+    headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
+    tiny = tmp_path / "tiny"
+    write_tiny(tiny)
+    big = _binjai(tmp_path / "big", employees=3000)
+    server = Server(env, tmp_path)
+    try:
+        tiny_id = _upload(server.url, headers, tiny)
+        job = httpx.post(f"{server.url}/api/v1/scenarios/{tiny_id}/jobs", headers=headers,
+                         json={"time_limit": 30}, timeout=60).json()["id"]
+        assert wait_job(server.url, headers, job)["status"] == "done"
+        plans = _plans(server.url, headers, job)
+        filler = _fill(small_disk)
+        refused = httpx.post(f"{server.url}/api/v1/scenarios", headers=headers,
+                             files=multipart(big), timeout=300)
+        assert refused.status_code == 507, refused.text
+        assert refused.json() == {"detail": STORE_FULL}
+        no_job = httpx.post(f"{server.url}/api/v1/scenarios/{tiny_id}/jobs",
+                            headers=headers, json={"time_limit": 30}, timeout=60)
+        assert no_job.status_code == 507, no_job.text
+        assert no_job.json() == {"detail": STORE_FULL}
+        # Full, the server goes on: what it had is readable and the store intact.
+        assert httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200
+        assert _plans(server.url, headers, job) == plans
+        listed = httpx.get(f"{server.url}/api/v1/scenarios", headers=headers, timeout=30)
+        assert [s["id"] for s in listed.json()] == [tiny_id]
+        assert _complete_scenarios(small_disk / "store.db") == {tiny_id: 4}
+        # Room again, the same server (no restart) stores the upload and runs a job.
+        filler.unlink()
+        big_id = _upload(server.url, headers, big)
+        again = httpx.post(f"{server.url}/api/v1/scenarios/{tiny_id}/jobs", headers=headers,
+                           json={"time_limit": 30}, timeout=60)
+        assert again.status_code == 202, again.text
+        assert wait_job(server.url, headers, again.json()["id"])["status"] == "done"
+        assert _plans(server.url, headers, again.json()["id"]) == plans
+    finally:
+        server.stop()
+    assert "Traceback" not in server.log()
+    assert "store error on POST /scenarios: OperationalError (SQLITE_FULL)" \
+        in server.log()
+    assert _complete_scenarios(small_disk / "store.db") == {
+        tiny_id: len(multipart(tiny)), big_id: len(multipart(big))}
 
 
 def test_postgresql_stopped_during_a_job_answers_503_and_recovers(tmp_path: Path) -> None:
