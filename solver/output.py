@@ -9,7 +9,6 @@ each file atomically (:mod:`solver.atomic`).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from solver.atomic import write_atomic
 from solver.document import plans_document, problem_of
+from solver.jsontext import dumps_indented
 from solver.result import Result, SolveParams
 from solver.scenario import Scenario
 from solver.tabular import csv_text
@@ -73,7 +73,7 @@ def write_outputs(result: Result, scenario: Scenario, out_dir: Path,
     pending = shortlist_time > 0 and bool(result.plans)
 
     def write_json() -> None:
-        write_atomic(json_path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        write_atomic(json_path, dumps_indented(doc) + "\n")
 
     tables: list[Path] = []  # plans.csv and training.csv once written (shortlists
     # change neither)
