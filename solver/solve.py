@@ -21,6 +21,7 @@ from solver.infeasibility import explain_infeasibility
 from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, CpPlan, solve_cpsat
 from solver.model.flow import Core, core_attempt
+from solver.model.cycles import tied_plan
 from solver.model.lp import LpBound, LpSeed, LpState, LpTimeout, lp_bound
 from solver.model.proof import INITIAL_THRESHOLD, integer_bound, solve_pruned
 from solver.model.proof import margin as proof_margin
@@ -44,6 +45,10 @@ SEEDED_LP_MIN_PAIRS = 100_000
 # scenarios (the largest, rotasi_lima_tahun, has 217,626 pairs) keep their recorded
 # plans, and a what-if there reuses the problem and rows but solves the core again.
 CANONICAL_CORE_MIN_PAIRS = 500_000
+# From this many pairs ranked plans are first sought as plan 1 with tied cycles swapped
+# (solver.model.cycles: at city scale milliseconds where the neighbourhood search takes
+# a second); below, the neighbourhood search keeps the committed scenarios' plans.
+TIED_PLANS_MIN_PAIRS = 100_000
 # Seconds past the time limit spent looking for a first plan when none was found.
 FIRST_PLAN_GRACE_S = 10.0
 
@@ -201,6 +206,8 @@ class _Engine:
         # Where a cold LP starts when the core's plan broke a side row (flow.core_attempt).
         self.seed: LpSeed | None = None
         self._vertex: tuple[LpBound | None, tuple[CpPlan, int, bool] | None] | None = None
+        # Employees an earlier ranked plan moved along tied cycles (_tied).
+        self.tied_busy = np.zeros(problem.n_employees, dtype=bool)
 
     def _initial_hint(self) -> np.ndarray | None:
         if not self.params.hint:
@@ -338,6 +345,34 @@ class _Engine:
         return CpOutcome.found(SolveStatus.OPTIMAL, plan.chosen, plan.objective, float(target),
                                outcome.wall), plan.objective, True
 
+    def _tied(self, rank: int, cuts: list[RowBlock],
+              margin: float) -> tuple[CpOutcome, int, bool] | None:
+        """A ranked plan that reaches the LP bound: plan 1 with tied cycles swapped
+        (:func:`solver.model.cycles.tied_plan`), kept only when it meets every row and
+        every earlier plan's cut in integers and its recomputed objective reaches
+        ``floor(L)``."""
+        lp = self.lp
+        assert lp is not None
+        started = time.perf_counter()
+        problem = self.problem
+        found = tied_plan(problem, cuts[0].members[0], lp.reduced_cost, margin,
+                          problem.scenario.plans.min_difference, self.tied_busy)
+        self.stats[f"plan{rank}_tied_s"] = round(time.perf_counter() - started, 3)
+        if found is None:
+            return None
+        chosen, moved = found
+        if not rows_hold([*self.blocks, *cuts], chosen, len(problem.pairs)):
+            return None
+        objective = plan_objective(problem.pairs.score, problem.constant, chosen)
+        target = self._lp_integer_bound()
+        if objective < target:
+            return None
+        self.tied_busy[moved] = True
+        self.stats[f"plan{rank}_proof"] = "tied cycles reach the LP bound"
+        self.hint = chosen
+        return CpOutcome.found(SolveStatus.OPTIMAL, chosen, objective, float(target)), \
+            objective, True
+
     def _margin(self) -> float:
         assert self.lp is not None
         return proof_margin(self.lp.bound)
@@ -422,6 +457,10 @@ class _Engine:
                 self.hint = vertex[0].chosen
                 return _vertex_outcome(*vertex)
         margin = self._margin()
+        if cuts and len(self.problem.pairs) >= TIED_PLANS_MIN_PAIRS:
+            found = self._tied(rank, cuts, margin)
+            if found is not None:
+                return found
         if cuts:
             found = self._neighbourhood(rank, cuts, margin)
             if found is not None:
