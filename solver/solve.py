@@ -47,8 +47,10 @@ SEEDED_LP_MIN_PAIRS = 100_000
 CANONICAL_CORE_MIN_PAIRS = 500_000
 # From this many pairs ranked plans are first sought as plan 1 with tied cycles swapped
 # (solver.model.cycles: at city scale milliseconds where the neighbourhood search takes
-# a second); below, the neighbourhood search keeps the committed scenarios' plans.
-TIED_PLANS_MIN_PAIRS = 100_000
+# a second); below, the neighbourhood search keeps the committed scenarios' plans as
+# recorded (the largest, rotasi_lima_tahun, has 217,626 pairs: tied cycles pick other,
+# equally good plans 2 and 3 there).
+TIED_PLANS_MIN_PAIRS = 250_000
 # Seconds past the time limit spent looking for a first plan when none was found.
 FIRST_PLAN_GRACE_S = 10.0
 
