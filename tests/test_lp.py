@@ -240,3 +240,33 @@ def test_a_kept_row_matrix_extended_by_rows_equals_a_fresh_one(tmp_path):
         assert np.array_equal(lo, fresh_lo) and np.array_equal(hi, fresh_hi)
         with pytest.raises(ValueError):
             lo[0] = 5.0  # shared: nobody may change it
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_lagrangian_bound_without_a_matrix_equals_the_matrix_one(seed, tmp_path):
+    """lagrangian_bound computes Aᵀy block by block (no sparse matrix): the same bound
+    and reduced costs as through row_matrix, for integer multipliers (the core's) exactly
+    and for fractional ones (an LP's) to rounding; a cut and a lock row included."""
+    from solver.model.constraints import difference_cut
+    from solver.model.lp import _lagrangian, lagrangian_bound, row_matrix
+
+    problem = build_problem(load_scenario(random_scenario(seed, tmp_path)))
+    n = len(problem.pairs)
+    blocks = [*build_rows(problem), difference_cut(np.arange(0, n, 2), 1)]
+    a, lo, hi = row_matrix(problem, blocks)
+    eq = lo == hi
+    upper, lower = ~eq & np.isfinite(hi), ~eq & (lo > 0)
+    rng = np.random.default_rng(seed)
+    for duals in (rng.integers(-40, 40, lo.size).astype(np.float64),
+                  rng.normal(0, 30, lo.size), np.zeros(lo.size)):
+        duals[rng.random(lo.size) < 0.3] = 0.0
+        bound, rc = lagrangian_bound(problem, blocks, duals)
+        expected, expected_rc, _ = _lagrangian(a.T, problem.pairs.score.astype(np.float64),
+                                               problem.pairs.lock, duals, lo, hi, eq,
+                                               upper, lower)
+        if np.all(duals == np.round(duals)):
+            assert bound == expected + problem.constant
+            assert np.array_equal(rc, expected_rc)
+        else:
+            assert bound == pytest.approx(expected + problem.constant, abs=1e-6)
+            assert np.allclose(rc, expected_rc, atol=1e-9)
