@@ -22,13 +22,11 @@ earlier ranked plan moved, so it also drops ``min_difference`` pairs of each of 
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from solver.eligibility import Problem
 
-# Cycles tried for one plan before giving up (each costs a pass over the tied pairs).
-MAX_CYCLES = 64
+# Breadth-first searches tried for one plan before giving up.
+MAX_SEARCHES = 64
 
 
 def tied_plan(problem: Problem, base: np.ndarray, reduced_cost: np.ndarray, margin: float,
@@ -48,69 +46,88 @@ def tied_plan(problem: Problem, base: np.ndarray, reduced_cost: np.ndarray, marg
     tied &= ~locked[pairs.emp]
     fwd = np.flatnonzero(tied & ~in_base)  # e -> post: e takes the post
     back = np.flatnonzero(tied & in_base)  # post -> e: e leaves its post
-    if fwd.size == 0 or back.size == 0:
-        return None
+    # Graph nodes: employee e is e, post p is n_e + p.
     tails = np.concatenate([pairs.emp[fwd].astype(np.int64), n_e + pairs.pos[back]])
-    heads = np.concatenate([n_e + pairs.pos[fwd].astype(np.int64), pairs.emp[back]])
+    heads = np.concatenate([n_e + pairs.pos[fwd].astype(np.int64),
+                            pairs.emp[back].astype(np.int64)])
     arc_pair = np.concatenate([fwd, back])
     n = n_e + n_p
-    alive = np.ones(n, dtype=bool)
+    # The post each employee holds in the base plan: the only arc into an employee.
+    held = np.full(n_e, -1, dtype=np.int64)
+    held[pairs.emp[back]] = n_e + pairs.pos[back]
     chosen = in_base.copy()
     moved: list[int] = []
     dropped = 0
-    for _ in range(MAX_CYCLES):
+    dead = np.zeros(n, dtype=bool)  # nodes of applied cycles, and roots on no cycle
+    for _ in range(MAX_SEARCHES):
         if dropped >= need:
             break
-        keep = alive[tails] & alive[heads]
-        t, h, j = tails[keep], heads[keep], arc_pair[keep]
-        if t.size == 0:
-            return None
-        graph = sparse.csr_matrix((np.ones(t.size), (t, h)), shape=(n, n))
-        _, labels = csgraph.connected_components(graph, directed=True, connection="strong")
-        sizes = np.bincount(labels, minlength=n)
-        roots = np.flatnonzero(sizes[labels[:n_e]] >= 2)
+        keep = _on_cycles(tails, heads, dead, n)
+        tails, heads, arc_pair = tails[keep], heads[keep], arc_pair[keep]
+        roots = np.unique(heads[heads < n_e])
         if roots.size == 0:
             return None
         root = int(roots[0])
-        cycle = _cycle_through(graph, root, n_e, labels)
+        cycle = _path(tails, heads, root, int(held[root]), n)
         if cycle is None:
-            return None
+            dead[root] = True
+            continue
         for tail, head in zip(cycle, cycle[1:] + cycle[:1], strict=True):
-            k = _arc_pair(t, h, j, tail, head)
+            k = int(arc_pair[np.flatnonzero((tails == tail) & (heads == head))[0]])
             if tail < n_e:  # employee -> post: the new pair
                 chosen[k] = True
             else:  # post -> employee: the employee's base pair
                 chosen[k] = False
                 dropped += 1
-        employees = [v for v in cycle if v < n_e]
-        moved += employees
-        alive[cycle] = False
+        moved += [v for v in cycle if v < n_e]
+        dead[cycle] = True
     if dropped < need:
         return None
     return np.flatnonzero(chosen), np.array(sorted(moved), dtype=np.int64)
 
 
-def _cycle_through(graph: sparse.csr_matrix, root: int, n_e: int,
-                   labels: np.ndarray) -> list[int] | None:
-    """Nodes of a shortest cycle through ``root`` (an employee), starting at it."""
-    _, pred = csgraph.breadth_first_order(graph, root, directed=True,
-                                          return_predecessors=True)
-    # The only arc into an employee comes from the post it holds in the base plan.
-    into = graph[:, root].nonzero()[0]
-    into = into[labels[into] == labels[root]]
-    if into.size == 0:
+def _on_cycles(tails: np.ndarray, heads: np.ndarray, dead: np.ndarray, n: int) -> np.ndarray:
+    """Arcs left once dead nodes, and repeatedly nodes without an arc in or out (on
+    no cycle), are dropped: at city scale most tied arcs start at people who hold no
+    tied pair, so the graph searched shrinks to a small fraction."""
+    keep = ~dead[tails] & ~dead[heads]
+    while True:
+        t, h = tails[keep], heads[keep]
+        both = (np.bincount(t, minlength=n) > 0) & (np.bincount(h, minlength=n) > 0)
+        still = keep & both[tails] & both[heads]
+        if np.array_equal(still, keep):
+            return keep
+        keep = still
+
+
+def _path(tails: np.ndarray, heads: np.ndarray, root: int, target: int,
+          n: int) -> list[int] | None:
+    """Nodes of a shortest path ``root`` … ``target`` (breadth first, ties to the
+    lowest node), or None when ``target`` cannot be reached."""
+    if target < 0:
         return None
-    post = int(into[0])
-    if pred[post] < 0 and post != root:
+    order = np.argsort(tails, kind="stable")
+    succ = heads[order]
+    indptr = np.r_[0, np.cumsum(np.bincount(tails, minlength=n))]
+    pred = np.full(n, -1, dtype=np.int64)
+    pred[root] = root
+    frontier = np.array([root], dtype=np.int64)
+    while frontier.size and pred[target] < 0:
+        starts, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+        total = int(counts.sum())
+        if total == 0:
+            break
+        offsets = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts)
+        nxt = succ[offsets + np.arange(total)]
+        src = np.repeat(frontier, counts)
+        new = pred[nxt] < 0
+        nxt, first = np.unique(nxt[new], return_index=True)
+        pred[nxt] = src[new][first]
+        frontier = nxt
+    if pred[target] < 0:
         return None
-    path = [post]
+    path = [target]
     while path[-1] != root:
         path.append(int(pred[path[-1]]))
     path.reverse()
     return path
-
-
-def _arc_pair(tails: np.ndarray, heads: np.ndarray, pair_of: np.ndarray, tail: int,
-              head: int) -> int:
-    hit = np.flatnonzero((tails == tail) & (heads == head))
-    return int(pair_of[hit[0]])
