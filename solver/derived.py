@@ -63,6 +63,19 @@ def jpm_matrix(achieved: np.ndarray, required: np.ndarray) -> np.ndarray:
     return np.where(total > 0, (10000 * met) // safe, 10000).astype(np.int64)
 
 
+def jpm_of_pairs(achieved: np.ndarray, required: np.ndarray, e: np.ndarray,
+                 p: np.ndarray) -> np.ndarray:
+    """``jpm_matrix(achieved[e], required[p])`` for pairs ``(e[i], p[i])``, one
+    competency column at a time: no (pairs x competencies) copies, which at city scale
+    (millions of pairs) cost more than the arithmetic."""
+    total = required.sum(axis=1, dtype=np.int64)[p]
+    met = np.zeros(e.shape[0], dtype=np.int64)
+    for k in range(achieved.shape[1]):
+        met += np.minimum(achieved[:, k][e], required[:, k][p])
+    safe = np.where(total > 0, total, 1)
+    return np.where(total > 0, (10000 * met) // safe, 10000).astype(np.int64)
+
+
 def jpm(achieved: dict[str, int], required: dict[str, int]) -> int:
     """Scalar JPM (same formula), for explanations."""
     total = sum(r for r in required.values() if r > 0)

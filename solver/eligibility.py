@@ -29,7 +29,7 @@ from solver.derived import (
     PERFORMANCE_RANK,
     add_months,
     age_on,
-    jpm_matrix,
+    jpm_of_pairs,
     nine_box,
     talent_bonus,
     tenure_months,
@@ -286,9 +286,11 @@ class _Lookups:
         p_order = np.argsort(p_codes, kind="stable")
         self.pref_codes = p_codes[p_order]
         self.pref_points = (6 - prefs["rank"].to_numpy(dtype=np.int64))[p_order]
-        self.edu_codes = np.array(sorted(i * self.n_f + field_index[f]
-                                         for i, fs in enumerate(pos["education_fields"])
-                                         for f in fs), dtype=np.int64)
+        # edu_table[p, f]: field f is one of post p's education fields.
+        self.edu_table = np.zeros((n_p, self.n_f), dtype=bool)
+        for i, fs in enumerate(pos["education_fields"]):
+            for f in fs:
+                self.edu_table[i, field_index[f]] = True
         comps = list(scenario.competencies)
         # Levels are 0..5: int16 keeps the per-pair gathers small and fast.
         self.e_comp = emp[comps].to_numpy(dtype=np.int16) if comps else \
@@ -320,16 +322,11 @@ class _Lookups:
 
     def education_match(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
         """``education_field(e) ∈ education_fields(p)`` per pair."""
-        if self.edu_codes.size == 0:
-            return np.zeros(e.shape, dtype=bool)
-        return (self.e_field[e] >= 0) & np.isin(p * self.n_f + self.e_field[e], self.edu_codes)
+        field = self.e_field[e]
+        return (field >= 0) & self.edu_table[p, np.maximum(field, 0)]
 
     def jpm(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
-        out = np.empty(e.shape[0], dtype=np.int64)
-        step = 1_000_000
-        for s in range(0, e.shape[0], step):
-            out[s:s + step] = jpm_matrix(self.e_comp[e[s:s + step]], self.p_comp[p[s:s + step]])
-        return out
+        return jpm_of_pairs(self.e_comp, self.p_comp, e, p)
 
     def fit(self, e: np.ndarray, p: np.ndarray) -> np.ndarray:
         """``fit(e,p)``: the assessment score where there is one, else jpm."""

@@ -66,3 +66,19 @@ def test_jpm_floor_and_cap():
 
 def test_bands():
     assert [jpm_band(v) for v in (8000, 7999, 6800, 6799)] == ["MS", "MMS", "MMS", "KMS"]
+
+
+def test_jpm_of_pairs_equals_jpm_matrix_on_the_gathered_rows():
+    from solver.derived import jpm_of_pairs
+
+    rng = np.random.default_rng(5)
+    achieved = rng.integers(0, 6, (40, 7)).astype(np.int16)
+    required = rng.integers(0, 6, (30, 7)).astype(np.int16)
+    required[:4] = 0  # posts that require nothing: 10000
+    e, p = rng.integers(0, 40, 5000), rng.integers(0, 30, 5000)
+    expected = jpm_matrix(achieved[e], required[p])
+    got = jpm_of_pairs(achieved, required, e, p)
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    assert (got[p < 4] == 10000).all()
+    empty = np.zeros((40, 0), np.int16), np.zeros((30, 0), np.int16)
+    assert np.array_equal(jpm_of_pairs(*empty, e, p), jpm_matrix(empty[0][e], empty[1][p]))
