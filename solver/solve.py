@@ -20,8 +20,8 @@ from solver.eligibility import Problem, build_problem
 from solver.infeasibility import explain_infeasibility
 from solver.model.constraints import RowBlock, build_rows, difference_cut
 from solver.model.cpsat import CpOutcome, CpPlan, solve_cpsat
-from solver.model.flow import Core, core_attempt
 from solver.model.cycles import tied_plan
+from solver.model.flow import Core, core_attempt
 from solver.model.lp import LpBound, LpSeed, LpState, LpTimeout, lp_bound
 from solver.model.proof import INITIAL_THRESHOLD, integer_bound, solve_pruned
 from solver.model.proof import margin as proof_margin
