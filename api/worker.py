@@ -186,7 +186,18 @@ class SolverProcess:
             # The pipe closed: the child is exiting; is_alive() tells soon.
             self._process.join(POLL_SECONDS)
             return False
-        return bool(message[0] == "finished" and message[1] == job_id)
+        if message[0] != "finished" or message[1] != job_id:
+            return False
+        if message[2]:  # out of memory: its job is stored and it exits
+            self._wait_exit()
+        return True
+
+    def _wait_exit(self) -> None:
+        """Wait for a child that said it exits, so the next job starts a fresh one
+        instead of being sent to it (and counted as crashed when it is gone)."""
+        self._process.join(STOP_SECONDS)
+        if self._process.is_alive():
+            self._kill()
 
     def _died(self, peak: int) -> Ended:
         self._process.join()
@@ -274,8 +285,8 @@ def child_main(conn: Connection, settings: Settings, runner: str, solve_fn: Solv
             log.error("job %s: solver process stopped (%s)", job_id,  # requeues it
                       type(exc).__name__)
             os._exit(70)
-        with contextlib.suppress(OSError):
-            conn.send(("finished", job_id))
+        with contextlib.suppress(OSError):  # out of memory: a fresh process next
+            conn.send(("finished", job_id, manager.out_of_memory))
         if manager.out_of_memory:
-            break  # a fresh process for the next job
+            break
     engine.dispose()

@@ -124,7 +124,8 @@ def test_a_job_over_its_memory_limit_fails_with_the_reason_and_the_next_runs(
     assert failed["attempts"] == 1
     # A real solve under the same limit: the limit leaves room for ordinary work.
     done = wait_job(client, auth["viewer"], after, timeout=SLOW)
-    assert done["status"] == "done", done
+    # ... in the fresh process, at its first attempt (not sent to the exiting one).
+    assert (done["status"], done["attempts"]) == ("done", 1), done
     assert _plans(client, auth["viewer"], after) == _expected_plans(tiny)
     assert client.get("/readyz").status_code == 200
 
