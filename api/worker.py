@@ -29,6 +29,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import importlib
 import logging
 import multiprocessing
 import os
@@ -245,6 +246,22 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+# What a solve imports when it first needs it (the command line keeps them lazy for its
+# start-up). A solver process loads them before its memory limit: an import that
+# reaches the limit raises ImportError, and the job would read as an internal error
+# instead of "over its memory limit".
+SOLVE_MODULES = ("ortools.sat.python.cp_model", "ortools.graph.python.min_cost_flow",
+                 "highspy", "scipy.sparse.csgraph", "python_calamine", "solver.solve",
+                 "solver.document", "solver.review.explain", "solver.review.shortlist",
+                 "solver.whatif_batch")
+
+
+def _import_solve_modules() -> None:
+    for name in SOLVE_MODULES:
+        with contextlib.suppress(ImportError):  # an optional reader not installed
+            importlib.import_module(name)
+
+
 def child_main(conn: Connection, settings: Settings, runner: str, solve_fn: SolveFn | None,
                manager_class: type, parent: int, log_level: int) -> None:
     """The solver process: run the jobs the runner sends, one at a time."""
@@ -254,6 +271,7 @@ def child_main(conn: Connection, settings: Settings, runner: str, solve_fn: Solv
     from api.logs import configure_logging
 
     configure_logging(settings, log_level)
+    _import_solve_modules()
     if settings.job_memory_mb:
         limit = settings.job_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

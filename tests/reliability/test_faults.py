@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 from api.errors import STORE_FULL, STORE_UNAVAILABLE
+from api.queue import memory_error
 from api.readiness import no_worker_alive
 from reliability.common import (
     Server,
@@ -391,6 +392,73 @@ def test_a_full_disk_on_a_store_write_is_a_clear_error_and_corrupts_nothing(
         assert _upload(server.url, headers, big)
     finally:
         server.stop()
+
+
+# Head count of the round whose real solve goes over the memory limit, and the least
+# gap (MB) between its solver process's peak address space and a tiny round's for
+# a limit between them to be a fair test (measured: tiny 475 MB, this 852 MB).
+HUNGRY_EMPLOYEES = 20_000
+MEMORY_GAP_MB = 150
+
+
+def _vm_peak_mb(pid: int) -> int:
+    """Peak address space of process ``pid`` (VmPeak, what RLIMIT_AS bounds), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) // 1024
+    raise AssertionError(f"no VmPeak for {pid}")
+
+
+def _run_job(server: Server, headers: dict[str, str], scenario_id: str,
+             **body: object) -> dict:
+    started = httpx.post(f"{server.url}/api/v1/scenarios/{scenario_id}/jobs",
+                         headers=headers, json={"time_limit": 120, **body}, timeout=60)
+    assert started.status_code == 202, started.text
+    return wait_job(server.url, headers, started.json()["id"], timeout=300)
+
+
+def test_a_real_solve_over_its_memory_limit_fails_clearly_and_the_next_job_runs(
+        tmp_path: Path) -> None:
+    """A real round's solve, not an allocation standing in for one. The limit is set
+    between the peaks measured here first (a tiny round, then the big one, in one
+    solver process), so it holds on any machine; MALLOC_ARENA_MAX=1 keeps glibc's
+    per-thread arenas (64 MB of address space each, more with more cores) from
+    blurring the address space, which then follows what the solve holds."""
+    env = {**server_env(tmp_path, max_workers=1), "MALLOC_ARENA_MAX": "1"}
+    headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
+    tiny = tmp_path / "tiny"
+    write_tiny(tiny)
+    hungry = _binjai(tmp_path / "hungry", employees=HUNGRY_EMPLOYEES)
+    server = Server(env, tmp_path)
+    try:
+        tiny_id, hungry_id = _upload(server.url, headers, tiny), _upload(
+            server.url, headers, hungry)
+        first = _run_job(server, headers, tiny_id)
+        assert first["status"] == "done", first
+        plans = _plans(server.url, headers, first["id"])
+        [pid] = solver_pids(server.log())
+        tiny_peak = _vm_peak_mb(pid)
+        assert _run_job(server, headers, hungry_id, plans=2)["status"] == "done"
+        hungry_peak = _vm_peak_mb(pid)
+    finally:
+        server.stop()
+    if hungry_peak - tiny_peak < MEMORY_GAP_MB:
+        pytest.skip(f"the solves' peaks are too close here for a fair limit: tiny "
+                    f"{tiny_peak} MB, {HUNGRY_EMPLOYEES} employees {hungry_peak} MB")
+    limit = (tiny_peak + hungry_peak) // 2
+    server = Server({**env, "PENATA_JOB_MEMORY_MB": str(limit)}, tmp_path)
+    try:
+        over = _run_job(server, headers, hungry_id, plans=2)
+        assert (over["status"], over["error"], over["attempts"]) == (
+            "failed", memory_error(limit), 1), (over, tiny_peak, hungry_peak)
+        after = _run_job(server, headers, tiny_id)
+        assert (after["status"], after["attempts"]) == ("done", 1), after
+        assert _plans(server.url, headers, after["id"]) == plans
+        assert httpx.get(f"{server.url}/readyz", timeout=30).status_code == 200
+    finally:
+        server.stop()
+    assert len(solver_pids(server.log())) == 2  # a fresh solver process for the next job
+    assert "Traceback" not in server.log()
 
 
 # Size of the tmpfs the real-full-disk test mounts for its store.
