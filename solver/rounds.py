@@ -79,8 +79,12 @@ class RoundOutput:
 
 
 def round_name(path: Path) -> str:
-    """``dinas/scenario.yaml`` is round ``dinas``; ``mutasi.yaml`` is round ``mutasi``."""
-    return path.parent.name if path.stem == "scenario" and path.parent.name else path.stem
+    """``dinas/scenario.yaml`` is round ``dinas``; ``mutasi.yaml`` is round ``mutasi``.
+
+    The folder is named after resolving the path: ``../scenario.yaml`` must not make
+    the round's folder ``OUT/..``."""
+    folder = path.resolve().parent.name
+    return folder if path.stem == "scenario" and folder else path.stem
 
 
 def read_round(path: Path, limits: TableLimits = DEFAULT_LIMITS) -> RoundInput:

@@ -138,3 +138,18 @@ def test_two_rounds_with_one_name_are_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "round 'demo' is also" in result.output
     assert not out.exists()
+
+
+def test_a_round_named_by_a_relative_folder_stays_inside_out(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    round_dir = tmp_path / "kota_binjai"
+    shutil.copytree(SCENARIOS / "demo", round_dir)
+    (round_dir / "sub").mkdir()
+    monkeypatch.chdir(round_dir / "sub")
+    result = CliRunner().invoke(app, ["solve-many", "../scenario.yaml", "--out", "out",
+                                      "--workers", "1", "--shortlist-time", "0",
+                                      "--no-packet"])
+    assert result.exit_code == 0, result.output
+    assert (round_dir / "sub" / "out" / "kota_binjai" / "plans.json").is_file()
+    assert not (round_dir / "sub" / "plans.json").exists()
