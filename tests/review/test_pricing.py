@@ -80,6 +80,19 @@ def test_random_scenarios_losses_exact_against_highs(tmp_path, seed):
     _check_against_reference(sc, result, lists)
 
 
+@pytest.mark.parametrize("seed", (27, 30))
+def test_integral_lp_with_the_lock_certifies_exactly(tmp_path, seed):
+    """Draws where candidates' cycles break a side row and the warm LP with the lock
+    comes out integral: those losses are taken from the LP vertex, and still equal
+    HiGHS's re-solves."""
+    sc = load_scenario(random_scenario(seed, tmp_path))
+    sc = sc.replace(plans=dataclasses.replace(sc.plans, count=2, min_difference=2))
+    result = solve(sc, PARAMS)
+    lists = module.shortlists(sc, result, PARAMS, time_limit=60)
+    assert module.SHORTLIST_STATS["lp_certified"] > 0
+    assert _check_against_reference(sc, result, lists) > 0
+
+
 def _binding_turnover(tmp_path):
     """The rotation scenario with a unit turnover cap tight enough to bind."""
     return load_scenario(rotation(tmp_path, plans={"count": 2, "min_difference": 2},
