@@ -117,6 +117,7 @@ class PlanPricer:
         self.lp_state: LpState | None = None  # the plan's warm LP, when the caller keeps one
         self._short: sparse.csr_matrix | None = None
         self._index: dict[str, int] | None = None
+        self._row_size: np.ndarray | None = None  # members per side row, on first use
         self.core: Core | None = core_network(problem)
         self.ready = False
         if self.core is None:
@@ -272,6 +273,31 @@ class PlanPricer:
             return None
         return self.base_objective + int(pairs.score[added].sum()) - \
             int(pairs.score[removed].sum())
+
+    def lock_breaks_side_row(self, pair: int) -> bool:
+        """Whether a side row cannot hold once ``pair`` is locked, by bounds alone: the
+        pair's employee then takes none of their other pairs, so a side row left with
+        fewer members than its lower bound cannot reach it (XL: a unit whose every
+        incumbent must stay, turnover 5.5), and one whose upper bound is below 1 cannot
+        take the pair. True is a proof that no plan seats the pair; False proves
+        nothing."""
+        problem = self.problem
+        ptr, idx = self.side.indptr, self.side.indices
+        own = idx[ptr[pair]:ptr[pair + 1]]
+        if np.any(self.side_hi[own] < 1):
+            return True
+        others = problem.pairs.by_employee.get(int(problem.pairs.emp[pair]),
+                                               np.zeros(0, dtype=np.int64))
+        others = others[others != pair]
+        if others.size == 0:
+            return False
+        rows = np.concatenate([idx[ptr[j]:ptr[j + 1]] for j in others.tolist()])
+        if rows.size == 0:
+            return False
+        if self._row_size is None:
+            self._row_size = np.diff(self.side.tocsr().indptr)
+        hit, lost = np.unique(rows, return_counts=True)
+        return bool(np.any(self._row_size[hit] - lost < self.side_lo[hit]))
 
     def _add_activity(self, activity: np.ndarray, columns: np.ndarray, sign: float) -> None:
         ptr, idx = self.side.indptr, self.side.indices

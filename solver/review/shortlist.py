@@ -40,7 +40,9 @@ post gives an upper bound on ``opt_j(e)`` for every candidate at once, and the c
 that prices a candidate is a plan with it in the post; where that plan meets every
 row and reaches the bound the loss is exact with no solve. Candidates are taken by
 bound, highest first, until the next bound cannot beat the second name found; only
-those the certificate leaves open are solved (neighbourhood, the core with the lock,
+those the certificate leaves open are solved (a lock that breaks a side row by bounds
+alone is infeasible, :meth:`~solver.review.pricing.PlanPricer.lock_breaks_side_row`;
+else the neighbourhood, the core with the lock,
 the plan's LP with the lock, warm: an integral vertex that meets every row and reaches
 its own bound is the exact optimum; then :func:`exact_optimum` with the lock). The steps above remain the route when the
 core cannot price a plan (``fast_path=False`` forces them).
@@ -271,7 +273,8 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
     stats = SHORTLIST_STATS
     stats.clear()
     stats.update({"certified": 0, "global": 0, "near_s": 0.0, "priced_posts": 0,
-                  "near_certified": 0, "core_certified": 0, "lp_certified": 0})
+                  "near_certified": 0, "core_certified": 0, "lp_certified": 0,
+                  "rows_infeasible": 0})
 
     known: list[int | None] = []
     # One LP kept warm for every plan's model and every re-solve with a lock, starting
@@ -371,6 +374,9 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
         budget = left()
         if budget <= 0.05:
             return "UNKNOWN", None
+        if pricer.lock_breaks_side_row(candidate.pair):
+            stats["rows_infeasible"] += 1
+            return "INFEASIBLE", None
         row = _row("shortlist", np.array([candidate.pair]), 1, INF)
         # First a plan reaching the bound near the post (a feasible plan at an upper
         # bound is optimal), then the global solve.

@@ -190,3 +190,32 @@ def test_lock_values_found_by_the_highs_mip_are_exact(tmp_path, seed, settled, m
     lists = module.shortlists(sc, result, PARAMS, time_limit=60)
     assert found and any(found) == settled
     _check_against_reference(sc, result, lists)
+
+
+@pytest.mark.parametrize("seed", (1, 26, 28))
+def test_a_lock_that_breaks_a_side_row_by_bounds_is_infeasible(tmp_path, seed):
+    """Every pair the bound check calls hopeless (its employee's other pairs left out, a
+    side row cannot reach its lower bound) is infeasible as a lock for HiGHS too; on
+    these draws (binding unit turnover) the check fires, and the shortlists that skip
+    those re-solves still match HiGHS."""
+    sc = load_scenario(random_scenario(seed, tmp_path))
+    sc = sc.replace(plans=dataclasses.replace(sc.plans, count=1))
+    result = solve(sc, PARAMS)
+    problem = build_problem(sc)
+    rows = build_rows(problem)
+    index = pair_index(problem)
+    plan = result.plans[0]
+    chosen = np.array(sorted(index[(a.nip, a.position)] for a in plan.assignments))
+    pricer = PlanPricer(problem, rows, chosen, plan.objective,
+                        duals=lambda: module.lp_bound(problem, rows).duals)
+    assert pricer.ready
+    hopeless = [j for j in range(len(problem.pairs))
+                if not problem.pairs.stay[j] and pricer.lock_breaks_side_row(j)]
+    assert hopeless
+    for j in hopeless:
+        nip = str(problem.nips[problem.pairs.emp[j]])
+        post = str(problem.position_ids[problem.pairs.pos[j]])
+        assert highs_optimum(sc.replace(locks=(*sc.locks, Pair(nip, post)))) is None, (nip, post)
+    lists = module.shortlists(sc, result, PARAMS, time_limit=60)
+    assert module.SHORTLIST_STATS["rows_infeasible"] > 0
+    _check_against_reference(sc, result, lists)
