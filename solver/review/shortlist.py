@@ -40,11 +40,11 @@ post gives an upper bound on ``opt_j(e)`` for every candidate at once, and the c
 that prices a candidate is a plan with it in the post; where that plan meets every
 row and reaches the bound the loss is exact with no solve. Candidates are taken by
 bound, highest first, until the next bound cannot beat the second name found; only
-those the certificate leaves open are solved (a lock that breaks a side row by bounds
-alone is infeasible, :meth:`~solver.review.pricing.PlanPricer.lock_breaks_side_row`;
-else the neighbourhood, the core with the lock,
-the plan's LP with the lock, warm: an integral vertex that meets every row and reaches
-its own bound is the exact optimum; then :func:`exact_optimum` with the lock). The steps above remain the route when the
+those the certificate leaves open are solved: a lock that breaks a side row by bounds
+alone is infeasible (:meth:`~solver.review.pricing.PlanPricer.lock_breaks_side_row`);
+else the neighbourhood, the core with the lock, the plan's LP with the lock, warm (an
+integral vertex that meets every row and reaches its own bound is the exact optimum),
+then :func:`exact_optimum` with the lock. The steps above remain the route when the
 core cannot price a plan (``fast_path=False`` forces them).
 
 Exactness needs proofs: a shortlist is computed only for plans proven optimal,
