@@ -348,6 +348,18 @@ def test_kill_9_of_the_api_mid_upload_leaves_no_half_scenario(tmp_path: Path) ->
     assert listed == set(_complete_scenarios(store))
 
 
+def _tiny_solved(server: Server, headers: dict[str, str], tmp_path: Path
+                 ) -> tuple[Path, str, str, object]:
+    """The tiny round written, uploaded and solved once: (folder, scenario id, job id,
+    the job's plans)."""
+    tiny = tmp_path / "tiny"
+    write_tiny(tiny)
+    tiny_id = _upload(server.url, headers, tiny)
+    job = _run_job(server, headers, tiny_id, time_limit=30)
+    assert job["status"] == "done", job
+    return tiny, tiny_id, job["id"], _plans(server.url, headers, job["id"])
+
+
 def test_a_full_disk_on_a_store_write_is_a_clear_error_and_corrupts_nothing(
         tmp_path: Path) -> None:
     """RLIMIT_FSIZE stands for the full disk, so this runs everywhere (no root): a write
@@ -356,16 +368,10 @@ def test_a_full_disk_on_a_store_write_is_a_clear_error_and_corrupts_nothing(
     is permitted (root with CAP_SYS_ADMIN)."""
     env = server_env(tmp_path)
     headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
-    tiny = tmp_path / "tiny"
-    write_tiny(tiny)
     big = _binjai(tmp_path / "big", employees=3000)
     server = Server(env, tmp_path)
     try:
-        tiny_id = _upload(server.url, headers, tiny)
-        job = httpx.post(f"{server.url}/api/v1/scenarios/{tiny_id}/jobs", headers=headers,
-                         json={"time_limit": 30}, timeout=60).json()["id"]
-        assert wait_job(server.url, headers, job)["status"] == "done"
-        plans = _plans(server.url, headers, job)
+        tiny, tiny_id, job, plans = _tiny_solved(server, headers, tmp_path)
     finally:
         server.stop()
     # Room for the small writes of this store, not for the big upload.
@@ -510,16 +516,10 @@ def test_a_real_full_disk_under_a_running_server_is_a_clear_507_and_it_recovers(
     without a restart."""
     env = {**server_env(tmp_path), "DATABASE_URL": f"sqlite:///{small_disk / 'store.db'}"}
     headers = {"Authorization": f"Bearer {cli_token(env, tmp_path)}"}
-    tiny = tmp_path / "tiny"
-    write_tiny(tiny)
     big = _binjai(tmp_path / "big", employees=3000)
     server = Server(env, tmp_path)
     try:
-        tiny_id = _upload(server.url, headers, tiny)
-        job = httpx.post(f"{server.url}/api/v1/scenarios/{tiny_id}/jobs", headers=headers,
-                         json={"time_limit": 30}, timeout=60).json()["id"]
-        assert wait_job(server.url, headers, job)["status"] == "done"
-        plans = _plans(server.url, headers, job)
+        tiny, tiny_id, job, plans = _tiny_solved(server, headers, tmp_path)
         filler = _fill(small_disk)
         refused = httpx.post(f"{server.url}/api/v1/scenarios", headers=headers,
                              files=multipart(big), timeout=300)
