@@ -6,6 +6,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -217,9 +218,10 @@ def test_a_variant_that_cannot_be_solved_is_reported_in_its_row(make_client,
     assert fine["status"] == "done" and fine["objective_delta"] is not None
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_cancel_ends_a_variant_that_is_solving(make_client, tiny: Path, store_url: str,
-                                               monkeypatch, workers: int) -> None:
+@pytest.fixture
+def slow_variants(store_url: str, monkeypatch) -> Iterator[tuple[int, Path]]:
+    """Variants that wait for ``folder/release`` (the batch's seed says where), each
+    marking ``folder/started-<variant>`` with its process id: ``(seed, folder)``."""
     if not store_url.startswith("sqlite"):
         pytest.skip("the executor does not depend on the store; one run is enough")
     import fake_solvers
@@ -229,40 +231,54 @@ def test_cancel_ends_a_variant_that_is_solving(make_client, tiny: Path, store_ur
     seed = uuid.uuid4().int % 1_000_000
     folder = fake_solvers.slow_variant_folder(seed)
     folder.mkdir()
+    monkeypatch.setattr(api.batch, "solve_variant", fake_solvers.slow_variant)
     try:
-        # Each variant waits for `release` (the batch's seed says where), in a pool
-        # process (2 workers) or in this process (1: the variants one after the other).
-        monkeypatch.setattr(api.batch, "solve_variant", fake_solvers.slow_variant)
-        client = make_client(fanout_workers=workers)
-        auth = tokens_for(client)
-        scenario_id, _ = solved(client, auth["planner"], tiny)
-        accepted = _batch(client, auth["planner"], scenario_id, VARIANTS[:2], seed=seed)
-        marks = [folder / f"started-{fake_solvers.variant_key(v)}" for v in VARIANTS[:2]]
-        deadline = time.monotonic() + 120
-        while not all(mark.exists() for mark in marks[:workers]):
-            assert time.monotonic() < deadline, "the variants did not start"
-            time.sleep(0.05)
-        stopped, going = accepted["jobs"]
-        response = client.delete(f"/api/v1/jobs/{stopped['id']}", headers=auth["planner"])
-        assert response.status_code == 202, response.text
-        assert wait_job(client, auth["viewer"], stopped["id"])["status"] == "cancelled"
-        pid = int(marks[0].read_text())
-        if workers > 1:
-            assert pid != os.getpid() and gone(pid), f"pool process {pid} still solves"
-        else:  # its stop event ended it here; the next variant starts
-            assert pid == os.getpid()
-        plans = client.get(f"/api/v1/jobs/{stopped['id']}/plans", headers=auth["viewer"])
-        assert plans.status_code == 409
-        assert plans.json()["detail"] == plans_not_ready(stopped["id"], "cancelled")
-        assert client.get(f"/api/v1/jobs/{going['id']}",
-                          headers=auth["viewer"]).json()["status"] == "running"
-        (folder / "release").write_text("go on")
-        summary = wait_batch(client, auth["viewer"], accepted["id"])
-        first, second = summary["variants"]
-        assert first["status"] == "cancelled" and first["objective"] is None
-        assert second["status"] == "done" and second["objective"] is not None
+        yield seed, folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _started(folder: Path, variants: list, count: int) -> list[Path]:
+    """The variants' start marks, once the first ``count`` of them exist."""
+    import fake_solvers
+
+    marks = [folder / f"started-{fake_solvers.variant_key(v)}" for v in variants]
+    deadline = time.monotonic() + 120
+    while not all(mark.exists() for mark in marks[:count]):
+        assert time.monotonic() < deadline, "the variants did not start"
+        time.sleep(0.05)
+    return marks
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cancel_ends_a_variant_that_is_solving(make_client, tiny: Path, slow_variants,
+                                               workers: int) -> None:
+    # In a pool process (2 workers) or in this process (1: one variant after the other).
+    seed, folder = slow_variants
+    client = make_client(fanout_workers=workers)
+    auth = tokens_for(client)
+    scenario_id, _ = solved(client, auth["planner"], tiny)
+    accepted = _batch(client, auth["planner"], scenario_id, VARIANTS[:2], seed=seed)
+    marks = _started(folder, VARIANTS[:2], workers)
+    stopped, going = accepted["jobs"]
+    response = client.delete(f"/api/v1/jobs/{stopped['id']}", headers=auth["planner"])
+    assert response.status_code == 202, response.text
+    assert wait_job(client, auth["viewer"], stopped["id"])["status"] == "cancelled"
+    pid = int(marks[0].read_text())
+    if workers > 1:
+        assert pid != os.getpid() and gone(pid), f"pool process {pid} still solves"
+    else:  # its stop event ended it here; the next variant starts
+        assert pid == os.getpid()
+    plans = client.get(f"/api/v1/jobs/{stopped['id']}/plans", headers=auth["viewer"])
+    assert plans.status_code == 409
+    assert plans.json()["detail"] == plans_not_ready(stopped["id"], "cancelled")
+    assert client.get(f"/api/v1/jobs/{going['id']}",
+                      headers=auth["viewer"]).json()["status"] == "running"
+    (folder / "release").write_text("go on")
+    summary = wait_batch(client, auth["viewer"], accepted["id"])
+    first, second = summary["variants"]
+    assert first["status"] == "cancelled" and first["objective"] is None
+    assert second["status"] == "done" and second["objective"] is not None
 
 
 def test_a_variant_whose_base_changed_after_it_was_queued_fails_with_the_reason(
@@ -288,36 +304,20 @@ def test_a_variant_whose_base_changed_after_it_was_queued_fails_with_the_reason(
 
 
 def test_a_stopping_server_ends_its_solving_variants_and_queues_them_again(
-        make_client, tiny: Path, store_url: str, monkeypatch) -> None:
-    if not store_url.startswith("sqlite"):
-        pytest.skip("the executor does not depend on the store; one run is enough")
-    import fake_solvers
-
-    import api.batch
-
-    seed = uuid.uuid4().int % 1_000_000
-    folder = fake_solvers.slow_variant_folder(seed)
-    folder.mkdir()
-    try:
-        monkeypatch.setattr(api.batch, "solve_variant", fake_solvers.slow_variant)
-        client = make_client(fanout_workers=2)
-        auth = tokens_for(client)
-        scenario_id, _ = solved(client, auth["planner"], tiny)
-        accepted = _batch(client, auth["planner"], scenario_id, VARIANTS[:2], seed=seed)
-        marks = [folder / f"started-{fake_solvers.variant_key(v)}" for v in VARIANTS[:2]]
-        deadline = time.monotonic() + 120
-        while not all(mark.exists() for mark in marks):
-            assert time.monotonic() < deadline, "the variants did not start"
-            time.sleep(0.05)
-        client.__exit__(None, None, None)  # SIGTERM's path: the runner stops
-        for mark in marks:  # the pool processes were ended, not waited for
-            assert gone(int(mark.read_text())), mark
-        with client.app.state.sessions() as session:
-            jobs = [session.get(Job, job["id"]) for job in accepted["jobs"]]
-            assert [(job.status, job.attempts) for job in jobs] == [("queued", 0)] * 2
-        (folder / "release").write_text("go on")
-        again = make_client(fanout_workers=2)
-        summary = wait_batch(again, auth["viewer"], accepted["id"])
-        assert [v["status"] for v in summary["variants"]] == ["done", "done"]
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        make_client, tiny: Path, slow_variants) -> None:
+    seed, folder = slow_variants
+    client = make_client(fanout_workers=2)
+    auth = tokens_for(client)
+    scenario_id, _ = solved(client, auth["planner"], tiny)
+    accepted = _batch(client, auth["planner"], scenario_id, VARIANTS[:2], seed=seed)
+    marks = _started(folder, VARIANTS[:2], 2)
+    client.__exit__(None, None, None)  # SIGTERM's path: the runner stops
+    for mark in marks:  # the pool processes were ended, not waited for
+        assert gone(int(mark.read_text())), mark
+    with client.app.state.sessions() as session:
+        jobs = [session.get(Job, job["id"]) for job in accepted["jobs"]]
+        assert [(job.status, job.attempts) for job in jobs] == [("queued", 0)] * 2
+    (folder / "release").write_text("go on")
+    again = make_client(fanout_workers=2)
+    summary = wait_batch(again, auth["viewer"], accepted["id"])
+    assert [v["status"] for v in summary["variants"]] == ["done", "done"]
