@@ -17,6 +17,7 @@ from solver import fanout
 from solver.edits import ScenarioInput
 from solver.io import TableLimits, TableSource
 from solver.whatif_batch import BatchBase, solve_variant
+from tests.reliability.common import gone
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
 # Posts of the demo round (levels 3-4), each abolished in one variant; then a post
@@ -136,22 +137,6 @@ def blocking_task(shared: Any, item: tuple[str, int, bool]) -> tuple[str, int]:
     return ("done", index)
 
 
-def _gone(pid: int, timeout: float = 120) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        try:  # a zombie counts as gone
-            if Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z"):
-                return True
-        except (OSError, IndexError):
-            return True
-        time.sleep(0.1)
-    return False
-
-
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("kind", ["serial", "pool", "ray"])
 def test_stop_ends_a_running_task_and_the_others_go_on(kind: str, tmp_path: Path,
@@ -181,7 +166,7 @@ def test_stop_ends_a_running_task_and_the_others_go_on(kind: str, tmp_path: Path
         assert pid == os.getpid()
     else:
         assert pid != os.getpid()
-        assert _gone(pid), f"the process that ran the stopped task ({pid}) still runs"
+        assert gone(pid, timeout=120), f"the process that ran the stopped task ({pid}) still runs"
 
 
 def test_a_variant_hands_its_stop_event_to_its_solve(monkeypatch: pytest.MonkeyPatch) -> None:
