@@ -112,3 +112,25 @@ def test_fanout_rounds_tiny(tmp_path):
     assert [(row["mode"], row["statuses"], row["identical"]) for row in rows] == [
         ("serial", "OPTIMAL 2", "True"), ("pool-2", "OPTIMAL 2", "True")]
     assert (out / "fanout_rounds.md").read_text().startswith("# Many rounds at once")
+
+
+def test_693_verdict_says_when_the_cold_start_alone_is_over_the_line():
+    from pathlib import Path
+
+    from benchmarks.instances import Instance
+    from benchmarks.runner import _targets
+
+    inst = Instance("693", "693", Path("scenario.yaml"), "the 693-seat shape")
+
+    def verdict(d1: float, highs: float, cold: float) -> str:
+        row = {c: "" for c in COLUMNS}
+        row.update(d1_status="OPTIMAL", d1_shortlists_posts=3, d1_shortlists_done=3,
+                   d1_wall_s=d1, highs_solve_s=highs, highs_status="Optimal",
+                   e1_wall_s=d1, cold_start_s=cold)
+        _targets(row, inst)
+        return row["target_met"]
+
+    assert verdict(1.0, 20.0, 0.5) == "yes"
+    assert verdict(3.0, 20.0, 0.5) == "no"
+    assert verdict(1.32, 2.69, 0.56) == \
+        "no (a tenth of HiGHS, 0.27 s, is less than the cold start, 0.56 s)"
