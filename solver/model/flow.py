@@ -356,7 +356,9 @@ def core_attempt(problem: Problem, blocks: Sequence[RowBlock],
     d = plan_potentials(core, cost, chosen)
     if d is None and known is not None:
         chosen = solve_core(core, cost)
-        d = None if chosen is None else plan_potentials(core, cost, chosen)
+        if chosen is None:
+            return None, None
+        d = plan_potentials(core, cost, chosen)
     if d is None:
         return None, None
     if canonical:
