@@ -27,6 +27,13 @@ with ``e`` in ``p`` that meets every core row. When it also meets every side row
 (checked in integers), its objective is a lower bound on ``opt(e, p)``; where it
 reaches ``U(e, p)`` the value is exact, with no solve. A candidate without any
 cycle cannot be locked into ``p`` even in the core: infeasible, proven.
+
+Repaired certificate. Where that plan takes the seat of someone a lower-bound side row
+needs in it (a unit already at its turnover cap, 5.5), the same search runs again
+without that person's leaving arc (and again for what the next cycle breaks): often an
+equally short cycle moves someone else, and its plan is checked the same way
+(:meth:`PlanPricer.repaired_value`; at city scale most candidates that would otherwise
+need a re-solve).
 """
 
 from __future__ import annotations
@@ -56,6 +63,11 @@ CORE_FAMILIES = ("incumbent", "candidate", "headcount")
 # Multipliers are scaled by the smallest of these that makes them integral (to 1e-9);
 # otherwise they are rounded at the largest (still valid multipliers, see above).
 SCALES = (1, 2, 4, 8, 16, 32, 64)
+# Searches for a repaired cycle per candidate (PlanPricer.repaired_value).
+REPAIR_ROUNDS = 6
+# Length given to the arcs a repaired cycle may not use (PlanPricer.repaired_value): above
+# any real path (lengths are scaled objective units, at most about 1e10 at city scale).
+BLOCKED = 1e15
 # Dijkstra first runs on the residual arcs no longer than this (objective units): at city
 # scale about 40% of the arcs, and the two best names are nearly always found there.
 SHORT_ARC = 1000
@@ -117,6 +129,8 @@ class PlanPricer:
         self.lp_state: LpState | None = None  # the plan's warm LP, when the caller keeps one
         self._short: sparse.csr_matrix | None = None
         self._index: dict[str, int] | None = None
+        self._searched: sparse.csr_matrix | None = None  # the last candidates() graph
+        self._side_rows: sparse.csr_matrix | None = None  # side rows x pairs, by row
         self._row_size: np.ndarray | None = None  # members per side row, on first use
         self.core: Core | None = core_network(problem)
         self.ready = False
@@ -222,9 +236,10 @@ class PlanPricer:
             keep = coo.data <= limit
             self._short = sparse.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])),
                                             shape=self.graph.shape)
-        dist, pred = dijkstra(self.graph if full else self._short, indices=source,
-                              return_predecessors=True)
+        searched = self.graph if full else self._short
+        dist, pred = dijkstra(searched, indices=source, return_predecessors=True)
         self._tree = (source, pred)
+        self._searched = searched
         into = np.asarray(pairs_into, dtype=np.int64)
         emp = pairs.emp[into].astype(np.int64)
         length = np.asarray(self.graph[emp, np.full(emp.size, source)]).ravel()
@@ -254,9 +269,55 @@ class PlanPricer:
         plan breaks a side row: a lower bound on ``opt(e, p)``."""
         if c.in_base:
             return self.base_objective if self.base_feasible else None
+        added, removed = self._cycle(c, *self._tree)
+        return self._value_if_rows_hold(added, removed)
+
+    def repaired_value(self, c: Candidate) -> int | None:
+        """As :meth:`feasible_value` for a cycle that moves fewer people off side rows at
+        their lower bound: where the priced cycle's plan takes a seat from someone a
+        lower-bound row needs there (5.5 turnover: ``Σ stays >= lo``), the search runs
+        again on every arc without those by which that row's members other than ``e``
+        leave their seats, and again for the rows the new cycle breaks, up to
+        :data:`REPAIR_ROUNDS` times. None when no such cycle exists or its plan still
+        breaks a side row; otherwise a lower bound on ``opt(e, p)``: a cycle of a
+        shortest-path tree is simple, so its plan keeps every core row."""
+        if c.in_base:
+            return None
         problem, pairs = self.problem, self.problem.pairs
-        n_e, n_p = problem.n_employees, problem.n_positions
         source, pred = self._tree
+        if self._side_rows is None:
+            self._side_rows = self.side.tocsr()
+        rows, graph, n_e = self._side_rows, self.graph, problem.n_employees
+        data = graph.data
+        for _ in range(REPAIR_ROUNDS):
+            added, removed = self._cycle(c, source, pred)
+            activity = self._activity(added, removed)
+            if np.any(activity > self.side_hi + 1e-9):
+                return None
+            short = np.flatnonzero(activity < self.side_lo - 1e-9)
+            if short.size == 0:
+                return self._value_if_rows_hold(added, removed)
+            members = np.concatenate([rows.indices[rows.indptr[r]:rows.indptr[r + 1]]
+                                      for r in short.tolist()])
+            leaving = members[self.used[members] & (pairs.emp[members] != c.emp)]
+            if leaving.size == 0:
+                return None
+            data = data.copy() if data is graph.data else data
+            for post, emp in zip((n_e + pairs.pos[leaving]).tolist(),
+                                 pairs.emp[leaving].tolist(), strict=True):
+                start, stop = graph.indptr[post], graph.indptr[post + 1]
+                data[start + np.flatnonzero(graph.indices[start:stop] == emp)] = BLOCKED
+            blocked = sparse.csr_matrix((data, graph.indices, graph.indptr),
+                                        shape=graph.shape)
+            dist, pred = dijkstra(blocked, indices=source, return_predecessors=True)
+            if not dist[c.emp] < BLOCKED:
+                return None
+        return None
+
+    def _cycle(self, c: Candidate, source: int, pred: np.ndarray
+               ) -> tuple[list[int], list[int]]:
+        """Pairs added and dropped by ``e → p`` and the tree's path from ``p`` to ``e``."""
+        n_e, n_p = self.problem.n_employees, self.problem.n_positions
         added, removed = [c.pair], []
         node = c.emp
         while node != source:
@@ -266,13 +327,21 @@ class PlanPricer:
             elif n_e <= prev < n_e + n_p and node < n_e:  # post -> employee: pair dropped
                 removed.append(self._pair(node, prev - n_e))
             node = prev
+        return added, removed
+
+    def _activity(self, added: list[int], removed: list[int]) -> np.ndarray:
         activity = self.base_activity.copy()
         self._add_activity(activity, np.array(added), 1.0)
         self._add_activity(activity, np.array(removed, dtype=np.int64), -1.0)
-        if not self._side_rows_hold(activity):
+        return activity
+
+    def _value_if_rows_hold(self, added: list[int], removed: list[int]) -> int | None:
+        """The base plan's objective with these pairs added and dropped, or None when
+        that plan breaks a side row."""
+        if not self._side_rows_hold(self._activity(added, removed)):
             return None
-        return self.base_objective + int(pairs.score[added].sum()) - \
-            int(pairs.score[removed].sum())
+        score = self.problem.pairs.score
+        return self.base_objective + int(score[added].sum()) - int(score[removed].sum())
 
     def lock_breaks_side_row(self, pair: int) -> bool:
         """Whether a side row cannot hold once ``pair`` is locked, by bounds alone: the
@@ -322,6 +391,7 @@ class Ranked:
     reason: str
     resolved: int  # candidates that needed ``resolve``
     certified: int  # candidates made exact by their certificate alone
+    repaired: int = 0  # of those, by a repaired cycle (PlanPricer.repaired_value)
 
 
 def rank_post(pricer: PlanPricer, post: int, pairs_into: np.ndarray, wanted: int,
@@ -338,7 +408,7 @@ def rank_post(pricer: PlanPricer, post: int, pairs_into: np.ndarray, wanted: int
     """
     if pairs_into.size == 0:
         return Ranked([], True, "nobody", 0, 0)
-    resolved = certified = 0
+    resolved = certified = repaired = 0
     found: list[tuple[int, str, int]] = []  # (−value, nip, employee)
     solved_before: dict[int, tuple[str, int | None]] = {}  # by pair, across both passes
     for full in (False, True):
@@ -357,6 +427,9 @@ def rank_post(pricer: PlanPricer, post: int, pairs_into: np.ndarray, wanted: int
                 settled = False  # its cycle lies beyond the short arcs: search them all
                 break
             lower = pricer.feasible_value(c)
+            if lower != c.upper:
+                lower = pricer.repaired_value(c)
+                repaired += lower == c.upper
             if lower is not None and lower == c.upper:
                 value = lower
                 certified += 1
@@ -370,7 +443,7 @@ def rank_post(pricer: PlanPricer, post: int, pairs_into: np.ndarray, wanted: int
                 if status != "OPTIMAL" or solved is None:
                     proven = [f for f in found if f[:2] < key][:wanted]
                     return Ranked([(f[2], -f[0]) for f in proven], False, "budget", resolved,
-                                  certified)
+                                  certified, repaired)
                 value = solved
             found.append((-value, nip_of(c.emp), c.emp))
         if settled:
@@ -378,7 +451,7 @@ def rank_post(pricer: PlanPricer, post: int, pairs_into: np.ndarray, wanted: int
     found.sort()
     names = [(f[2], -f[0]) for f in found[:wanted]]
     reason = "" if len(names) >= wanted else ("infeasible" if not names else "fewer")
-    return Ranked(names, True, reason, resolved, certified)
+    return Ranked(names, True, reason, resolved, certified, repaired)
 
 
 def lock_bound(problem: Problem, rows: Sequence[RowBlock], pair: int) -> LpBound | None:

@@ -38,7 +38,9 @@ Priced route (the default, :mod:`solver.review.pricing`). Before any of that, ea
 plan's candidates are priced on the transportation core: one shortest-path tree per
 post gives an upper bound on ``opt_j(e)`` for every candidate at once, and the cycle
 that prices a candidate is a plan with it in the post; where that plan meets every
-row and reaches the bound the loss is exact with no solve. Candidates are taken by
+row and reaches the bound the loss is exact with no solve; where it breaks a turnover
+row, a cycle searched without the arcs that break it often is (the repaired
+certificate of :mod:`solver.review.pricing`). Candidates are taken by
 bound, highest first, until the next bound cannot beat the second name found; only
 those the certificate leaves open are solved: a lock that breaks a side row by bounds
 alone is infeasible (:meth:`~solver.review.pricing.PlanPricer.lock_breaks_side_row`);
@@ -274,7 +276,7 @@ def shortlists(scenario: Scenario, result: Result, params: SolveParams | None = 
     stats.clear()
     stats.update({"certified": 0, "global": 0, "near_s": 0.0, "priced_posts": 0,
                   "near_certified": 0, "core_certified": 0, "lp_certified": 0,
-                  "rows_infeasible": 0})
+                  "rows_infeasible": 0, "repaired": 0})
 
     known: list[int | None] = []
     # One LP kept warm for every plan's model and every re-solve with a lock, starting
@@ -433,6 +435,7 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
     ranked = rank_post(pricer, p, members, wanted, nip_of, resolve)
     stats["priced_posts"] += 1
     stats["certified"] += ranked.certified
+    stats["repaired"] += ranked.repaired
     for e, value in ranked.names:
         entry["names"].append({"nip": nip_of(e), "objective_loss": objective - value,
                                "chosen": False, "objective": value})

@@ -93,6 +93,19 @@ def test_integral_lp_with_the_lock_certifies_exactly(tmp_path, seed):
     assert _check_against_reference(sc, result, lists) > 0
 
 
+@pytest.mark.parametrize("seed", (81, 175))
+def test_a_repaired_cycle_certifies_exactly(tmp_path, seed):
+    """Draws where a candidate's priced cycle takes the seat of someone a turnover row
+    needs there, and the search without that person's leaving arc finds a plan at the
+    bound: those losses still equal HiGHS's re-solves."""
+    sc = load_scenario(random_scenario(seed, tmp_path))
+    sc = sc.replace(plans=dataclasses.replace(sc.plans, count=2, min_difference=2))
+    result = solve(sc, PARAMS)
+    lists = module.shortlists(sc, result, PARAMS, time_limit=60)
+    assert module.SHORTLIST_STATS["repaired"] > 0
+    assert _check_against_reference(sc, result, lists) > 0
+
+
 def _binding_turnover(tmp_path):
     """The rotation scenario with a unit turnover cap tight enough to bind."""
     return load_scenario(rotation(tmp_path, plans={"count": 2, "min_difference": 2},
