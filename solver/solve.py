@@ -402,13 +402,7 @@ class _Engine:
     def _lp_plan(self) -> np.ndarray | None:
         """The LP solution as a plan, when it is integral and meets every row exactly."""
         assert self.lp is not None and self.lp.x is not None
-        x = self.lp.x
-        if np.any(np.abs(x - np.round(x)) > 1e-6):
-            return None
-        chosen = np.flatnonzero(x > 0.5)
-        if not rows_hold(self.blocks, chosen, len(self.problem.pairs)):
-            return None
-        return chosen
+        return integral_plan(self.lp.x, self.blocks, len(self.problem.pairs))
 
     def _report(self, rank: int) -> object:
         callback = self.params.progress
@@ -485,6 +479,15 @@ class _Engine:
             fallback = self._lp_vertex_plan() if rank == 1 and not cuts else None
             return _vertex_outcome(*fallback) if fallback is not None else (outcome, 0, False)
         return outcome, pruned.bound(outcome.plan, lp), False
+
+
+def integral_plan(x: np.ndarray, blocks: list[RowBlock], n_pairs: int) -> np.ndarray | None:
+    """The LP solution ``x`` as a plan (pair indices), when it is integral and meets
+    every row of ``blocks`` in integers; else None."""
+    if np.any(np.abs(x - np.round(x)) > 1e-6):
+        return None
+    chosen = np.flatnonzero(x > 0.5)
+    return chosen if rows_hold(blocks, chosen, n_pairs) else None
 
 
 def rows_hold(blocks: list[RowBlock], chosen: np.ndarray, n_pairs: int) -> bool:

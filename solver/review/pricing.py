@@ -129,9 +129,7 @@ class PlanPricer:
         self.lp_state: LpState | None = None  # the plan's warm LP, when the caller keeps one
         self._short: sparse.csr_matrix | None = None
         self._index: dict[str, int] | None = None
-        self._searched: sparse.csr_matrix | None = None  # the last candidates() graph
-        self._side_rows: sparse.csr_matrix | None = None  # side rows x pairs, by row
-        self._row_size: np.ndarray | None = None  # members per side row, on first use
+        self._side_rows: sparse.csr_matrix | None = None  # side rows x pairs, on first use
         self.core: Core | None = core_network(problem)
         self.ready = False
         if self.core is None:
@@ -236,10 +234,9 @@ class PlanPricer:
             keep = coo.data <= limit
             self._short = sparse.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])),
                                             shape=self.graph.shape)
-        searched = self.graph if full else self._short
-        dist, pred = dijkstra(searched, indices=source, return_predecessors=True)
+        dist, pred = dijkstra(self.graph if full else self._short, indices=source,
+                              return_predecessors=True)
         self._tree = (source, pred)
-        self._searched = searched
         into = np.asarray(pairs_into, dtype=np.int64)
         emp = pairs.emp[into].astype(np.int64)
         length = np.asarray(self.graph[emp, np.full(emp.size, source)]).ravel()
@@ -285,9 +282,7 @@ class PlanPricer:
             return None
         problem, pairs = self.problem, self.problem.pairs
         source, pred = self._tree
-        if self._side_rows is None:
-            self._side_rows = self.side.tocsr()
-        rows, graph, n_e = self._side_rows, self.graph, problem.n_employees
+        rows, graph, n_e = self._rows(), self.graph, problem.n_employees
         data = graph.data
         for _ in range(REPAIR_ROUNDS):
             added, removed = self._cycle(c, source, pred)
@@ -363,10 +358,15 @@ class PlanPricer:
         rows = np.concatenate([idx[ptr[j]:ptr[j + 1]] for j in others.tolist()])
         if rows.size == 0:
             return False
-        if self._row_size is None:
-            self._row_size = np.diff(self.side.tocsr().indptr)
+        size = np.diff(self._rows().indptr)  # members per side row
         hit, lost = np.unique(rows, return_counts=True)
-        return bool(np.any(self._row_size[hit] - lost < self.side_lo[hit]))
+        return bool(np.any(size[hit] - lost < self.side_lo[hit]))
+
+    def _rows(self) -> sparse.csr_matrix:
+        """The side rows by row (``self.side`` is by pair), built once."""
+        if self._side_rows is None:
+            self._side_rows = self.side.tocsr()
+        return self._side_rows
 
     def _add_activity(self, activity: np.ndarray, columns: np.ndarray, sign: float) -> None:
         ptr, idx = self.side.indptr, self.side.indices

@@ -74,7 +74,7 @@ from solver.result import Result, SolveParams, SolveStatus
 from solver.review.explain import pair_index
 from solver.review.pricing import Candidate, PlanPricer, core_optimum, lock_bound, rank_post
 from solver.scenario import Scenario
-from solver.solve import rows_hold
+from solver.solve import integral_plan, rows_hold
 
 
 def _row(family: str, members: np.ndarray, lo: int, hi: int) -> RowBlock:
@@ -416,7 +416,8 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
                                 state=pricer.lp_state)
             except LpTimeout:
                 return "UNKNOWN", None
-            vertex = _integral_plan(core, [*rows, row], len(pairs))
+            vertex = None if not core.feasible or core.x is None else \
+                integral_plan(core.x, [*rows, row], len(pairs))
             if vertex is not None:
                 value = int(pairs.score[vertex].sum()) + problem.constant
                 if value >= np.floor(core.bound + 1e-6):
@@ -441,14 +442,6 @@ def _priced_post(pricer: PlanPricer, problem: Problem, rows: list[RowBlock],
                                "chosen": False, "objective": value})
     entry["complete"] = ranked.complete
     entry["note"] = NOTES.get(ranked.reason, "")
-
-
-def _integral_plan(lp: LpBound, rows: list[RowBlock], n_pairs: int) -> np.ndarray | None:
-    """The LP solution as a plan, when it is integral and meets every row in integers."""
-    if not lp.feasible or lp.x is None or np.any(np.abs(lp.x - np.round(lp.x)) > 1e-6):
-        return None
-    plan = np.flatnonzero(lp.x > 0.5)
-    return plan if rows_hold(rows, plan, n_pairs) else None
 
 
 def _stepwise_post(problem: Problem, rows: list[RowBlock], chosen: np.ndarray,
